@@ -1,0 +1,129 @@
+// Labelled checks for public entry points. Each one names the argument it
+// rejects and what is allowed, and never echoes a certificate. The code below
+// the public boundary trusts what passed these checks.
+import { AgoraTokenError } from '../errors.js';
+
+/** Largest value of an unsigned 32-bit field. */
+export const U32_MAX = 0xffff_ffff;
+/** Largest byte length (or item count) a u16 length prefix can carry. */
+export const U16_MAX = 0xffff;
+/** The chat token limit from Agora's guide: 24 hours, in seconds. */
+export const MAX_EXPIRE_SECONDS = 86_400;
+
+export function invalidArgument(argument: string, message: string): AgoraTokenError {
+  return new AgoraTokenError('ERR_INVALID_ARGUMENT', `${argument} ${message}`, { argument });
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return `a string`;
+  if (value === null) return 'null';
+  return typeof value;
+}
+
+const HEX32 = /^[0-9a-fA-F]{32}$/;
+
+/** An App ID or App Certificate: 32 hexadecimal characters, either case. */
+export function assertHexId(value: unknown, argument: 'appId' | 'appCertificate'): asserts value is string {
+  if (typeof value !== 'string' || !HEX32.test(value)) {
+    const got = typeof value === 'string' ? `a string of ${value.length} characters` : describe(value);
+    throw invalidArgument(argument, `must be 32 hexadecimal characters (got ${got})`);
+  }
+}
+
+export function assertInteger(value: unknown, argument: string, min: number, max: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalidArgument(argument, `must be an integer from ${min} to ${max} (got ${describe(value)})`);
+  }
+}
+
+export function assertU32(value: unknown, argument: string): asserts value is number {
+  assertInteger(value, argument, 0, U32_MAX);
+}
+
+export function assertU16(value: unknown, argument: string): asserts value is number {
+  assertInteger(value, argument, 0, U16_MAX);
+}
+
+export function assertI16(value: unknown, argument: string): asserts value is number {
+  assertInteger(value, argument, -32_768, 32_767);
+}
+
+/**
+ * A string that packs as `bytes(utf8)`: well-formed Unicode (no lone
+ * surrogates, which references encode differently) and at most 65,535 UTF-8
+ * bytes.
+ */
+export function assertPackableString(value: unknown, argument: string): asserts value is string {
+  if (typeof value !== 'string') {
+    throw invalidArgument(argument, `must be a string (got ${describe(value)})`);
+  }
+  if (!value.isWellFormed()) {
+    throw invalidArgument(argument, 'must be well-formed Unicode (it contains a lone UTF-16 surrogate)');
+  }
+  // A UTF-16 code unit encodes to at most 3 UTF-8 bytes, so short strings need no count.
+  if (value.length > U16_MAX / 3) {
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > U16_MAX) {
+      throw invalidArgument(argument, `must be at most ${U16_MAX} UTF-8 bytes (got ${bytes})`);
+    }
+  }
+}
+
+export function assertCount(count: number, argument: string): void {
+  if (count > U16_MAX) {
+    throw invalidArgument(argument, `may hold at most ${U16_MAX} items (got ${count})`);
+  }
+}
+
+export function assertPlainObject(value: unknown, argument: string): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidArgument(argument, `must be an object (got ${Array.isArray(value) ? 'an array' : describe(value)})`);
+  }
+}
+
+/**
+ * The expire of a high-level builder: seconds from now, at most 24 hours
+ * unless the caller opted out.
+ */
+export function assertExpire(value: unknown, argument: string, allowLongExpire: boolean | undefined): asserts value is number {
+  assertU32(value, argument);
+  if (value > MAX_EXPIRE_SECONDS && allowLongExpire !== true) {
+    throw new AgoraTokenError(
+      'ERR_EXPIRE_LIMIT',
+      `${argument} must be at most ${MAX_EXPIRE_SECONDS} seconds (24 hours) (got ${value}); ` +
+        'it counts seconds from now, not an absolute Unix time. ' +
+        'Pass { allowLongExpire: true } to go past 24 hours on purpose.',
+      { argument },
+    );
+  }
+}
+
+/**
+ * A user id that is either a non-negative integer below 2^32 or the decimal
+ * string of one; returns the decimal string, with 0 mapped to "" as the
+ * references do for numeric uids.
+ */
+export function uidToString(value: unknown, argument: string): string {
+  if (typeof value === 'number') {
+    assertU32(value, argument);
+    return value === 0 ? '' : String(value);
+  }
+  if (typeof value === 'string' && /^(0|[1-9][0-9]{0,9})$/.test(value) && Number(value) <= U32_MAX) {
+    return value;
+  }
+  throw invalidArgument(
+    argument,
+    `must be an integer from 0 to ${U32_MAX} or the decimal string of one (got ${describe(value)})`,
+  );
+}
+
+/** A numeric account (0 packs as "") or a string account. */
+export function accountToString(value: unknown, argument: string): string {
+  if (typeof value === 'number') {
+    assertU32(value, argument);
+    return value === 0 ? '' : String(value);
+  }
+  assertPackableString(value, argument);
+  return value;
+}

@@ -1,0 +1,56 @@
+// A small argument parser: positionals, `--flag`, `--key value` and `--key=value`.
+
+/** A usage mistake: printed on one line, exit status 2. */
+export class UsageError extends Error {}
+
+export interface ParsedArgs {
+  readonly positionals: string[];
+  readonly options: Map<string, string | true>;
+}
+
+/**
+ * @param argv - the arguments after the command name.
+ * @param valued - option names that take a value.
+ * @param flags - option names that take none.
+ */
+export function parseArgs(argv: readonly string[], valued: readonly string[], flags: readonly string[]): ParsedArgs {
+  const positionals: string[] = [];
+  const options = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('--') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    if (flags.includes(name)) {
+      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
+      options.set(name, true);
+    } else if (valued.includes(name)) {
+      const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      options.set(name, value);
+    } else {
+      throw new UsageError(`unknown option --${name}`);
+    }
+  }
+  return { positionals, options };
+}
+
+/** An option's value as a non-negative integer. */
+export function integerOption(args: ParsedArgs, name: string, fallback: number): number {
+  const raw = args.options.get(name);
+  if (raw === undefined) return fallback;
+  if (raw === true || !/^[0-9]+$/.test(raw)) throw new UsageError(`--${name} must be a whole number of seconds`);
+  return Number(raw);
+}
+
+export function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const raw = args.options.get(name);
+  return raw === true ? undefined : raw;
+}

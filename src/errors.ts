@@ -1,0 +1,61 @@
+/**
+ * The stable codes of {@link AgoraTokenError}. Switch on these, never on the
+ * message text, which may be reworded between releases.
+ *
+ * - `ERR_INVALID_ARGUMENT`: an argument has the wrong type, is out of range,
+ *   or is too long to pack.
+ * - `ERR_EXPIRE_LIMIT`: a high-level builder was given an expire over 86,400
+ *   seconds (24 hours) without opting out with `allowLongExpire`.
+ * - `ERR_TIMESTAMP_IN_PAST`: a legacy 006 builder was given an absolute expiry
+ *   time that has already passed.
+ * - `ERR_TOKEN_MALFORMED`: a token string could not be parsed.
+ * - `ERR_TOKEN_VERSION`: a token string does not start with a supported
+ *   version prefix.
+ * - `ERR_TOKEN_TOO_LARGE`: a token inflates to more than the decoder's cap.
+ */
+export type AgoraTokenErrorCode =
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_EXPIRE_LIMIT'
+  | 'ERR_TIMESTAMP_IN_PAST'
+  | 'ERR_TOKEN_MALFORMED'
+  | 'ERR_TOKEN_VERSION'
+  | 'ERR_TOKEN_TOO_LARGE';
+
+/** Extra detail attached to an {@link AgoraTokenError}. */
+export interface AgoraTokenErrorOptions {
+  /** The name of the argument that was rejected, where one was. */
+  argument?: string;
+  /** The lower-level error this one wraps, if any. */
+  cause?: unknown;
+}
+
+/**
+ * The one error class this library throws for input it rejects.
+ *
+ * Messages name the argument and what is allowed; they never contain an
+ * app certificate.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   ChatTokenBuilder2.buildUserToken(appId, appCertificate, userId, 90_000);
+ * } catch (error) {
+ *   if (error instanceof AgoraTokenError && error.code === 'ERR_EXPIRE_LIMIT') {
+ *     // expire counts seconds from now, at most 86,400
+ *   }
+ * }
+ * ```
+ */
+export class AgoraTokenError extends Error {
+  /** A stable, machine-readable code for the kind of failure. */
+  readonly code: AgoraTokenErrorCode;
+  /** The name of the rejected argument, when the failure is about one. */
+  readonly argument: string | undefined;
+
+  constructor(code: AgoraTokenErrorCode, message: string, options: AgoraTokenErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AgoraTokenError';
+    this.code = code;
+    this.argument = options.argument;
+  }
+}

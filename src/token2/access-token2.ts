@@ -1,0 +1,138 @@
+import { deflateSync } from 'node:zlib';
+import { assertHexId, assertU32, invalidArgument, U16_MAX } from '../_internal/assert.js';
+import { ByteWriter } from '../_internal/bytes.js';
+import { hmacSha256, randomSalt, u32le } from '../_internal/crypto.js';
+import { checkService, packService, type CheckedService, type Service, type ServiceInit } from './services.js';
+
+/** The version prefix of AccessToken2 strings. */
+export const VERSION_007 = '007';
+
+/** Fixes the values a token would otherwise take from the clock and the random source. */
+export interface AccessToken2Options {
+  /** Unix time of issue, in seconds. Default: now. */
+  issueTs?: number;
+  /** Salt, any u32. Default: a fresh secure random value in 1..99999999. */
+  salt?: number;
+}
+
+// The inner signing key depends only on issueTs and the certificate, and
+// issueTs changes once a second, so a server building many tokens reuses it.
+let innerKeyCache: { issueTs: number; appCertificate: string; key: Buffer } | undefined;
+
+function innerKey(issueTs: number, appCertificate: string): Buffer {
+  const cached = innerKeyCache;
+  if (cached !== undefined && cached.issueTs === issueTs && cached.appCertificate === appCertificate) {
+    return cached.key;
+  }
+  const key = hmacSha256(u32le(issueTs), appCertificate);
+  innerKeyCache = { issueTs, appCertificate, key };
+  return key;
+}
+
+/** HMAC-SHA256 of the signing info with the key derived from certificate, issueTs and salt. */
+export function signToken2(appCertificate: string, issueTs: number, salt: number, signingInfo: Uint8Array): Buffer {
+  const signingKey = hmacSha256(u32le(salt), innerKey(issueTs, appCertificate));
+  return hmacSha256(signingKey, signingInfo);
+}
+
+/**
+ * An AccessToken2 ("007") under construction: add services, then build.
+ *
+ * Services are packed sorted by type; services of the same type keep the
+ * order they were added in. Every value is checked when it is given, so
+ * `build` does not fail.
+ *
+ * @example
+ * ```ts
+ * import { AccessToken2, ServiceType, ChatPrivilege } from 'agora-token-builder';
+ *
+ * const token = new AccessToken2(appId, appCertificate, 3600)
+ *   .addService({ type: ServiceType.Chat, userId: 'alice', privileges: { [ChatPrivilege.user]: 3600 } })
+ *   .build();
+ * ```
+ */
+export class AccessToken2 {
+  /** The App ID, as given. */
+  readonly appId: string;
+  /** Unix time of issue, in seconds. */
+  readonly issueTs: number;
+  /** Seconds after `issueTs` at which the token expires. */
+  readonly expire: number;
+  /** The salt mixed into the signing key. */
+  readonly salt: number;
+  readonly #appCertificate: string;
+  readonly #services: CheckedService[] = [];
+
+  /**
+   * @param appId - 32 hexadecimal characters.
+   * @param appCertificate - 32 hexadecimal characters; used as ASCII text, never hex-decoded.
+   * @param expire - seconds from `issueTs` until the token expires (0..2^32-1).
+   * @param options - a fixed `issueTs` and `salt`, for reproducible tokens.
+   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` for any value out of range.
+   */
+  constructor(appId: string, appCertificate: string, expire: number, options: AccessToken2Options = {}) {
+    assertHexId(appId, 'appId');
+    assertHexId(appCertificate, 'appCertificate');
+    assertU32(expire, 'expire');
+    const issueTs = options.issueTs ?? Math.floor(Date.now() / 1000);
+    assertU32(issueTs, 'issueTs');
+    const salt = options.salt ?? randomSalt();
+    assertU32(salt, 'salt');
+    this.appId = appId;
+    this.#appCertificate = appCertificate;
+    this.expire = expire;
+    this.issueTs = issueTs;
+    this.salt = salt;
+  }
+
+  /**
+   * Adds a service. Its fields and privileges are checked now.
+   *
+   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` naming the bad field,
+   *   or when the token already holds 65,535 services.
+   */
+  addService(service: ServiceInit): this {
+    if (this.#services.length === U16_MAX) {
+      throw invalidArgument('service', `cannot be added: a token holds at most ${U16_MAX} services`);
+    }
+    this.#services.push(checkService(service, 'service'));
+    return this;
+  }
+
+  /** The services added so far, in the order they will be packed. */
+  get services(): Service[] {
+    return this.#sorted().map((checked) => checked.service);
+  }
+
+  #sorted(): CheckedService[] {
+    // Array.prototype.sort is stable, so equal types keep insertion order.
+    return this.#services.slice().sort((a, b) => a.service.type - b.service.type);
+  }
+
+  /**
+   * The uncompressed token content: `bytes(signature)` followed by the signing
+   * info. This is what two implementations must agree on byte for byte; the
+   * deflate step after it is not canonical.
+   */
+  content(): Buffer {
+    const writer = new ByteWriter();
+    // Reserve room for bytes(signature) in front of the signing info.
+    writer.u16(32).raw(EMPTY_SIGNATURE);
+    writer.string(this.appId).u32(this.issueTs).u32(this.expire).u32(this.salt);
+    const services = this.#services.length > 1 ? this.#sorted() : this.#services;
+    writer.u16(services.length);
+    for (const checked of services) packService(writer, checked);
+    const content = writer.finish();
+    const signingInfo = content.subarray(34);
+    const signature = signToken2(this.#appCertificate, this.issueTs, this.salt, signingInfo);
+    content.set(signature, 2);
+    return content;
+  }
+
+  /** The token string: `"007"` + base64(zlib(content)). */
+  build(): string {
+    return VERSION_007 + deflateSync(this.content()).toString('base64');
+  }
+}
+
+const EMPTY_SIGNATURE = new Uint8Array(32);
