@@ -1,7 +1,15 @@
 import { assertExpire, assertHexId, assertPackableString, invalidArgument } from '../_internal/assert.js';
-import { AccessToken2 } from '../token2/access-token2.js';
-import { ChatPrivilege, ServiceType } from '../token2/services.js';
-import { tokenOptions, type BuildOptions } from './options.js';
+import { issueToken2 } from '../token2/access-token2.js';
+import { ChatPrivilege, ServiceType, type CheckedService } from '../token2/services.js';
+import type { BuildOptions } from './options.js';
+
+/** A Chat service with one privilege; its values were checked by the caller. */
+function chatService(userId: string, privilege: number, expire: number): CheckedService {
+  return {
+    service: { type: ServiceType.Chat, userId, privileges: { [privilege]: expire } },
+    privilegeEntries: [[privilege, expire]],
+  };
+}
 
 /**
  * Tokens for Agora Chat: user tokens to log a user in, app tokens for the
@@ -43,9 +51,7 @@ export class ChatTokenBuilder2 {
     assertPackableString(userId, 'userId');
     if (userId.length === 0) throw invalidArgument('userId', 'must not be empty: a user token names one chat user');
     assertExpire(expire, 'expire', options?.allowLongExpire);
-    return new AccessToken2(appId, appCertificate, expire, tokenOptions(options))
-      .addService({ type: ServiceType.Chat, userId, privileges: { [ChatPrivilege.user]: expire } })
-      .build();
+    return issueToken2(appId, appCertificate, expire, options, [chatService(userId, ChatPrivilege.user, expire)]);
   }
 
   /**
@@ -66,9 +72,9 @@ export class ChatTokenBuilder2 {
    * ```
    */
   static buildAppToken(appId: string, appCertificate: string, expire: number, options?: BuildOptions): string {
+    assertHexId(appId, 'appId');
+    assertHexId(appCertificate, 'appCertificate');
     assertExpire(expire, 'expire', options?.allowLongExpire);
-    return new AccessToken2(appId, appCertificate, expire, tokenOptions(options))
-      .addService({ type: ServiceType.Chat, userId: '', privileges: { [ChatPrivilege.app]: expire } })
-      .build();
+    return issueToken2(appId, appCertificate, expire, options, [chatService('', ChatPrivilege.app, expire)]);
   }
 }

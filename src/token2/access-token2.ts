@@ -115,24 +115,64 @@ export class AccessToken2 {
    * deflate step after it is not canonical.
    */
   content(): Buffer {
-    const writer = new ByteWriter();
-    // Reserve room for bytes(signature) in front of the signing info.
-    writer.u16(32).raw(EMPTY_SIGNATURE);
-    writer.string(this.appId).u32(this.issueTs).u32(this.expire).u32(this.salt);
     const services = this.#services.length > 1 ? this.#sorted() : this.#services;
-    writer.u16(services.length);
-    for (const checked of services) packService(writer, checked);
-    const content = writer.finish();
-    const signingInfo = content.subarray(34);
-    const signature = signToken2(this.#appCertificate, this.issueTs, this.salt, signingInfo);
-    content.set(signature, 2);
-    return content;
+    return packToken2(this.#appCertificate, this, services);
   }
 
   /** The token string: `"007"` + base64(zlib(content)). */
   build(): string {
-    return VERSION_007 + deflateSync(this.content()).toString('base64');
+    return deflateToken2(this.content());
   }
+}
+
+/** The header fields of a token, all checked u32 values but the App ID. */
+interface Token2Header {
+  readonly appId: string;
+  readonly issueTs: number;
+  readonly expire: number;
+  readonly salt: number;
+}
+
+/**
+ * Packs and signs checked services, already in wire order. Internal: the
+ * builders call it directly after checking their own arguments.
+ */
+export function packToken2(appCertificate: string, header: Token2Header, services: readonly CheckedService[]): Buffer {
+  const writer = new ByteWriter();
+  // Reserve room for bytes(signature) in front of the signing info.
+  writer.u16(32).raw(EMPTY_SIGNATURE);
+  writer.string(header.appId).u32(header.issueTs).u32(header.expire).u32(header.salt);
+  writer.u16(services.length);
+  for (const checked of services) packService(writer, checked);
+  const content = writer.finish();
+  const signature = signToken2(appCertificate, header.issueTs, header.salt, content.subarray(34));
+  content.set(signature, 2);
+  return content;
+}
+
+/** `"007"` + base64(zlib(content)), with zlib's default settings as every reference uses. */
+export function deflateToken2(content: Uint8Array): string {
+  return VERSION_007 + deflateSync(content).toString('base64');
+}
+
+/**
+ * Builds a token from services that passed their builder's checks: resolves
+ * and checks issueTs and salt, packs the services sorted by type, signs.
+ * Internal to the builders, which check appId, appCertificate and expire first.
+ */
+export function issueToken2(
+  appId: string,
+  appCertificate: string,
+  expire: number,
+  options: AccessToken2Options | undefined,
+  services: CheckedService[],
+): string {
+  const issueTs = options?.issueTs ?? Math.floor(Date.now() / 1000);
+  assertU32(issueTs, 'issueTs');
+  const salt = options?.salt ?? randomSalt();
+  assertU32(salt, 'salt');
+  if (services.length > 1) services.sort((a, b) => a.service.type - b.service.type);
+  return deflateToken2(packToken2(appCertificate, { appId, issueTs, expire, salt }, services));
 }
 
 const EMPTY_SIGNATURE = new Uint8Array(32);
