@@ -1,10 +1,16 @@
+import { accountToString, assertPackableString } from './_internal/assert.js';
 import { bytesEqual } from './_internal/crypto.js';
 import { AgoraTokenError } from './errors.js';
+import { VERSION_006 } from './token006/access-token.js';
+import { parseToken006Body, verifyToken006Signature, type DecodedToken006, type ParsedToken006 } from './token006/parse.js';
 import { signToken2, VERSION_007 } from './token2/access-token2.js';
-import { parseToken007Body, type DecodedToken007 } from './token2/parse.js';
+import { parseToken007Body, type DecodedToken007, type ParsedToken007 } from './token2/parse.js';
 
-/** A decoded token of any supported version; switch on `version`. */
-export type DecodedToken = DecodedToken007;
+/**
+ * A decoded token of any supported version; switch on `version`:
+ * `"007"` (AccessToken2) or `"006"` (the legacy AccessToken).
+ */
+export type DecodedToken = DecodedToken007 | DecodedToken006;
 
 /**
  * The longest token string accepted. Far above any token the builders make;
@@ -31,7 +37,7 @@ function unsupportedVersion(token: string): AgoraTokenError {
   const shown = /^[0-9]{3}/.test(token) ? `"${token.slice(0, 3)}"` : 'no version number';
   return new AgoraTokenError(
     'ERR_TOKEN_VERSION',
-    `token must start with the version "007" (got ${shown})`,
+    `token must start with the version "007" or "006" (got ${shown})`,
     { argument: 'token' },
   );
 }
@@ -43,24 +49,26 @@ function unsupportedVersion(token: string): AgoraTokenError {
  * {@link verifyToken}, with the App Certificate, tells whether Agora will
  * accept it.
  *
- * @param token - a token string, `"007…"`.
- * @returns the token's fields as a plain object.
+ * @param token - a token string, `"007…"` or `"006…"`.
+ * @returns the token's fields as a plain object; its `version` says which format it was.
  * @throws {@link AgoraTokenError} with `ERR_TOKEN_VERSION`, `ERR_TOKEN_MALFORMED`
  *   or `ERR_TOKEN_TOO_LARGE`; never any other error, whatever the input.
  *
  * @example
  * ```ts
  * const decoded = decodeToken(token);
- * console.log(decoded.issueTs + decoded.expire); // when it expires, in Unix seconds
+ * // when it expires, in Unix seconds:
+ * console.log(decoded.version === '007' ? decoded.issueTs + decoded.expire : decoded.ts);
  * ```
  */
 export function decodeToken(token: string): DecodedToken {
   return parseToken(token).token;
 }
 
-function parseToken(token: unknown) {
+function parseToken(token: unknown): ParsedToken007 | ParsedToken006 {
   checkTokenString(token);
   if (token.startsWith(VERSION_007)) return parseToken007Body(token.slice(VERSION_007.length));
+  if (token.startsWith(VERSION_006)) return parseToken006Body(token.slice(VERSION_006.length));
   throw unsupportedVersion(token);
 }
 
@@ -68,6 +76,34 @@ function parseToken(token: unknown) {
 export interface VerifyOptions {
   /** The current time, as a Date or in Unix seconds. Default: the system clock. */
   now?: Date | number;
+  /**
+   * 006 tokens only, and required for them: the channel name the token was
+   * built for (for an RTM 006 token, the user account). A 006 token holds
+   * only a CRC-32 of it, but its signature covers the name itself.
+   */
+  channelName?: string;
+  /**
+   * 006 tokens only, and required for them: the uid or account the token was
+   * built for; the number 0 (or "") for a token that any uid may use, and ""
+   * for an RTM 006 token.
+   */
+  uid?: string | number;
+}
+
+/** The channel name and uid a 006 token is verified against; their absence is an argument error. */
+function channelAndUid(options: VerifyOptions): { channelName: string; uid: string } {
+  const { channelName, uid } = options;
+  if (channelName === undefined || uid === undefined) {
+    const missing = channelName === undefined ? 'options.channelName' : 'options.uid';
+    throw new AgoraTokenError(
+      'ERR_INVALID_ARGUMENT',
+      `${missing} is required to verify a 006 token: the token holds only CRC-32s of its channel name and uid, ` +
+        'and its signature covers the values themselves (pass uid 0 or "" for a token any uid may use)',
+      { argument: missing },
+    );
+  }
+  assertPackableString(channelName, 'options.channelName');
+  return { channelName, uid: accountToString(uid, 'options.uid') };
 }
 
 /** How {@link verifyToken} judged a token. */
@@ -117,16 +153,27 @@ function nowSeconds(now: Date | number | undefined): number {
  * handles every outcome. A certificate that is not 32 hex characters cannot
  * have signed any token, so it yields `bad-signature`.
  *
- * @param token - the token string.
+ * A legacy 006 token signs its channel name and uid but carries only their
+ * CRC-32s, so verifying one needs `options.channelName` and `options.uid`; a
+ * token signed for other values, or whose CRCs do not match them, is
+ * `bad-signature`. A 006 token is `expired` at `now >= ts` (its `ts` is an
+ * absolute time); its privilege times are not part of that check.
+ *
+ * @param token - the token string, `"007…"` or `"006…"`.
  * @param appCertificate - the App Certificate the token should be signed with.
- * @param options - `now`, to verify at another time than the system clock's.
+ * @param options - `now`, to verify at another time than the system clock's;
+ *   for 006 tokens, `channelName` and `uid`.
  * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` only when
- *   `appCertificate` is not a string or `options.now` is not a time.
+ *   `appCertificate` is not a string, `options.now` is not a time, or a 006
+ *   token is given without a valid `options.channelName` and `options.uid`.
  *
  * @example
  * ```ts
  * const result = verifyToken(token, appCertificate);
  * if (result.status === 'valid') console.log('good until', new Date(result.expiresAt * 1000));
+ *
+ * // A 006 token also needs the channel and uid it was built for:
+ * verifyToken(token006, appCertificate, { channelName: 'room-1', uid: 42 });
  * ```
  */
 export function verifyToken(token: string, appCertificate: string, options: VerifyOptions = {}): VerifyResult {
@@ -143,10 +190,22 @@ export function verifyToken(token: string, appCertificate: string, options: Veri
     if (error instanceof AgoraTokenError) return { status: 'malformed', valid: false, error };
     throw error;
   }
-  const { token: decoded, signature, signingInfo } = parsed;
-  const expiresAt = decoded.issueTs + decoded.expire;
-  const expected = signToken2(appCertificate, decoded.issueTs, decoded.salt, signingInfo);
-  if (!bytesEqual(signature, expected)) {
+  let decoded: DecodedToken;
+  let expiresAt: number;
+  let signatureMatches: boolean;
+  if (parsed.token.version === '006') {
+    // 006: ts is the token's absolute expiry.
+    const { channelName, uid } = channelAndUid(options);
+    decoded = parsed.token;
+    expiresAt = parsed.token.ts;
+    signatureMatches = verifyToken006Signature(parsed as ParsedToken006, appCertificate, channelName, uid);
+  } else {
+    const { token: token007, signature, signingInfo } = parsed as ParsedToken007;
+    decoded = token007;
+    expiresAt = token007.issueTs + token007.expire;
+    signatureMatches = bytesEqual(signature, signToken2(appCertificate, token007.issueTs, token007.salt, signingInfo));
+  }
+  if (!signatureMatches) {
     return { status: 'bad-signature', valid: false, token: decoded, expiresAt };
   }
   if (now >= expiresAt) return { status: 'expired', valid: false, token: decoded, expiresAt };

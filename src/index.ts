@@ -46,3 +46,17 @@ export {
 } from './decode.js';
 export { type BuildOptions } from './builders/options.js';
 export { ChatTokenBuilder2 } from './builders/chat.js';
+export { RtcTokenBuilder2, RtcRole } from './builders/rtc.js';
+export { RtmTokenBuilder2, Rtm2Permissions, type Rtm2PermissionsLike } from './builders/rtm.js';
+export { FpaTokenBuilder } from './builders/fpa.js';
+export { ApaasTokenBuilder, EducationTokenBuilder } from './builders/apaas.js';
+export { ConvoAITokenBuilder, SttTokenBuilder } from './builders/convoai.js';
+export {
+  RtcTokenBuilder,
+  RtmTokenBuilder,
+  RtcRole006,
+  RtmRole006,
+  type BuildOptions006,
+} from './builders/legacy.js';
+export { AccessToken, Privilege006, type AccessToken006Options } from './token006/access-token.js';
+export { type DecodedToken006 } from './token006/parse.js';

@@ -1,7 +1,23 @@
 // Maps the `builder.name` of a vectors case to a call of this library's
 // builder with the case's named arguments, a pinned issueTs and salt, and no
-// 24-hour cap (vectors test the wire format, not the policy).
-import { ChatTokenBuilder2 } from '../index.js';
+// 24-hour cap (vectors test the wire format, not the policy). For the 006
+// builders, issueTs is the build time (the token's ts is issueTs + 24 h).
+import {
+  ApaasTokenBuilder,
+  ChatTokenBuilder2,
+  ConvoAITokenBuilder,
+  EducationTokenBuilder,
+  FpaTokenBuilder,
+  RtcTokenBuilder,
+  RtcTokenBuilder2,
+  RtmTokenBuilder,
+  RtmTokenBuilder2,
+  SttTokenBuilder,
+  type RtcRole,
+  type RtcRole006,
+  type Rtm2PermissionMap,
+  type RtmRole006,
+} from '../index.js';
 
 type Args = Record<string, unknown>;
 type Pinned = { issueTs: number; salt: number };
@@ -19,6 +35,52 @@ const open = (pinned: Pinned) => ({ ...pinned, allowLongExpire: true });
 // Vector arguments are JSON; the builders check their types themselves.
 const str = (value: unknown) => value as string;
 const num = (value: unknown) => value as number;
+const uid = (value: unknown) => value as number | string;
+
+/** The 12 arguments shared by buildTokenWithRtm2, ConvoAITokenBuilder and SttTokenBuilder. */
+function rtcRtmArgs(a: Args) {
+  return [
+    str(a.appId),
+    str(a.appCertificate),
+    str(a.channelName),
+    str(a.rtcAccount),
+    num(a.rtcRole) as RtcRole,
+    num(a.rtcTokenExpire),
+    num(a.joinChannelPrivilegeExpire),
+    num(a.pubAudioPrivilegeExpire),
+    num(a.pubVideoPrivilegeExpire),
+    num(a.pubDataStreamPrivilegeExpire),
+    str(a.rtmUserId),
+    num(a.rtmTokenExpire),
+  ] as const;
+}
+
+/** buildRoomUserToken, buildUserToken and buildAppToken of Apaas and its older name, Education. */
+function classroomBuilders(
+  prefix: string,
+  builder: Pick<typeof ApaasTokenBuilder, 'buildRoomUserToken' | 'buildUserToken' | 'buildAppToken'>,
+): Record<string, VectorBuilder> {
+  return {
+    [`${prefix}.buildRoomUserToken`]: {
+      build: (a, p) =>
+        builder.buildRoomUserToken(
+          str(a.appId),
+          str(a.appCertificate),
+          str(a.roomUuid),
+          str(a.userUuid),
+          num(a.role),
+          num(a.expire),
+          open(p),
+        ),
+    },
+    [`${prefix}.buildUserToken`]: {
+      build: (a, p) => builder.buildUserToken(str(a.appId), str(a.appCertificate), str(a.userUuid), num(a.expire), open(p)),
+    },
+    [`${prefix}.buildAppToken`]: {
+      build: (a, p) => builder.buildAppToken(str(a.appId), str(a.appCertificate), num(a.expire), open(p)),
+    },
+  };
+}
 
 export const VECTOR_BUILDERS: Record<string, VectorBuilder> = {
   'ChatTokenBuilder2.buildUserToken': {
@@ -28,5 +90,131 @@ export const VECTOR_BUILDERS: Record<string, VectorBuilder> = {
   },
   'ChatTokenBuilder2.buildAppToken': {
     build: (a, p) => ChatTokenBuilder2.buildAppToken(str(a.appId), str(a.appCertificate), num(a.expire), open(p)),
+  },
+  'RtcTokenBuilder2.buildTokenWithUid': {
+    build: (a, p) =>
+      RtcTokenBuilder2.buildTokenWithUid(
+        str(a.appId),
+        str(a.appCertificate),
+        str(a.channelName),
+        uid(a.uid),
+        num(a.role) as RtcRole,
+        num(a.tokenExpire),
+        num(a.privilegeExpire ?? 0),
+        open(p),
+      ),
+  },
+  'RtcTokenBuilder2.buildTokenWithUserAccount': {
+    build: (a, p) =>
+      RtcTokenBuilder2.buildTokenWithUserAccount(
+        str(a.appId),
+        str(a.appCertificate),
+        str(a.channelName),
+        str(a.account),
+        num(a.role) as RtcRole,
+        num(a.tokenExpire),
+        num(a.privilegeExpire ?? 0),
+        open(p),
+      ),
+  },
+  'RtcTokenBuilder2.buildTokenWithUidAndPrivilege': {
+    build: (a, p) =>
+      RtcTokenBuilder2.buildTokenWithUidAndPrivilege(
+        str(a.appId),
+        str(a.appCertificate),
+        str(a.channelName),
+        uid(a.uid),
+        num(a.tokenExpire),
+        num(a.joinChannelPrivilegeExpire),
+        num(a.pubAudioPrivilegeExpire),
+        num(a.pubVideoPrivilegeExpire),
+        num(a.pubDataStreamPrivilegeExpire),
+        open(p),
+      ),
+  },
+  'RtcTokenBuilder2.buildTokenWithUserAccountAndPrivilege': {
+    build: (a, p) =>
+      RtcTokenBuilder2.buildTokenWithUserAccountAndPrivilege(
+        str(a.appId),
+        str(a.appCertificate),
+        str(a.channelName),
+        str(a.account),
+        num(a.tokenExpire),
+        num(a.joinChannelPrivilegeExpire),
+        num(a.pubAudioPrivilegeExpire),
+        num(a.pubVideoPrivilegeExpire),
+        num(a.pubDataStreamPrivilegeExpire),
+        open(p),
+      ),
+  },
+  'RtcTokenBuilder2.buildTokenWithRtm': {
+    build: (a, p) =>
+      RtcTokenBuilder2.buildTokenWithRtm(
+        str(a.appId),
+        str(a.appCertificate),
+        str(a.channelName),
+        str(a.account),
+        num(a.role) as RtcRole,
+        num(a.tokenExpire),
+        num(a.privilegeExpire ?? 0),
+        open(p),
+      ),
+  },
+  'RtcTokenBuilder2.buildTokenWithRtm2': {
+    build: (a, p) => RtcTokenBuilder2.buildTokenWithRtm2(...rtcRtmArgs(a), open(p)),
+  },
+  'RtmTokenBuilder2.buildToken': {
+    build: (a, p) => RtmTokenBuilder2.buildToken(str(a.appId), str(a.appCertificate), str(a.userId), num(a.expire), open(p)),
+  },
+  'RtmTokenBuilder2.buildTokenWithPermissions': {
+    build: (a, p) =>
+      RtmTokenBuilder2.buildTokenWithPermissions(
+        str(a.appId),
+        str(a.appCertificate),
+        str(a.userId),
+        a.permissions as Rtm2PermissionMap,
+        num(a.expire),
+        open(p),
+      ),
+  },
+  'FpaTokenBuilder.buildToken': {
+    build: (a, p) => FpaTokenBuilder.buildToken(str(a.appId), str(a.appCertificate), p),
+  },
+  ...classroomBuilders('ApaasTokenBuilder', ApaasTokenBuilder),
+  ...classroomBuilders('EducationTokenBuilder', EducationTokenBuilder),
+  'ConvoAITokenBuilder.buildToken': {
+    build: (a, p) => ConvoAITokenBuilder.buildToken(...rtcRtmArgs(a), open(p)),
+  },
+  'SttTokenBuilder.buildToken': {
+    build: (a, p) => SttTokenBuilder.buildToken(...rtcRtmArgs(a), open(p)),
+  },
+  // Legacy 006: the whole token string is compared, as 006 has no deflate step.
+  'RtcTokenBuilder.buildTokenWithUid': {
+    build: (a, p) =>
+      RtcTokenBuilder.buildTokenWithUid(
+        str(a.appId),
+        str(a.appCertificate),
+        str(a.channelName),
+        uid(a.uid),
+        num(a.role) as RtcRole006,
+        num(a.privilegeExpiredTs),
+        p,
+      ),
+  },
+  'RtcTokenBuilder.buildTokenWithAccount': {
+    build: (a, p) =>
+      RtcTokenBuilder.buildTokenWithAccount(
+        str(a.appId),
+        str(a.appCertificate),
+        str(a.channelName),
+        str(a.account),
+        num(a.role) as RtcRole006,
+        num(a.privilegeExpiredTs),
+        p,
+      ),
+  },
+  'RtmTokenBuilder.buildToken': {
+    build: (a, p) =>
+      RtmTokenBuilder.buildToken(str(a.appId), str(a.appCertificate), str(a.account), num(a.role) as RtmRole006, num(a.privilegeExpiredTs), p),
   },
 };

@@ -74,9 +74,9 @@ export class AccessToken2 {
     assertHexId(appId, 'appId');
     assertHexId(appCertificate, 'appCertificate');
     assertU32(expire, 'expire');
-    const issueTs = options.issueTs ?? Math.floor(Date.now() / 1000);
+    const issueTs = options.issueTs === undefined ? Math.floor(Date.now() / 1000) : options.issueTs;
     assertU32(issueTs, 'issueTs');
-    const salt = options.salt ?? randomSalt();
+    const salt = options.salt === undefined ? randomSalt() : options.salt;
     assertU32(salt, 'salt');
     this.appId = appId;
     this.#appCertificate = appCertificate;
@@ -167,9 +167,9 @@ export function issueToken2(
   options: AccessToken2Options | undefined,
   services: CheckedService[],
 ): string {
-  const issueTs = options?.issueTs ?? Math.floor(Date.now() / 1000);
+  const issueTs = options?.issueTs === undefined ? Math.floor(Date.now() / 1000) : options.issueTs;
   assertU32(issueTs, 'issueTs');
-  const salt = options?.salt ?? randomSalt();
+  const salt = options?.salt === undefined ? randomSalt() : options.salt;
   assertU32(salt, 'salt');
   if (services.length > 1) services.sort((a, b) => a.service.type - b.service.type);
   return deflateToken2(packToken2(appCertificate, { appId, issueTs, expire, salt }, services));

@@ -1,0 +1,140 @@
+import { crc32 } from 'node:zlib';
+import { accountToString, assertHexId, assertPackableString, assertU16, assertU32, U16_MAX, invalidArgument } from '../_internal/assert.js';
+import { ByteWriter } from '../_internal/bytes.js';
+import { hmacSha256, randomSalt } from '../_internal/crypto.js';
+
+/** The version prefix of legacy AccessToken strings. */
+export const VERSION_006 = '006';
+
+/** The lifetime the references give a 006 token: its `ts` is the build time plus 24 hours. */
+export const TOKEN_006_LIFETIME_SECONDS = 86_400;
+
+/**
+ * Privileges of a legacy 006 AccessToken. Their values are **absolute** Unix
+ * times (seconds), unlike AccessToken2's seconds-from-issue.
+ */
+export const Privilege006 = {
+  joinChannel: 1,
+  publishAudioStream: 2,
+  publishVideoStream: 3,
+  publishDataStream: 4,
+  rtmLogin: 1000,
+} as const;
+
+/** Fixes the values a 006 token would otherwise take from the clock and the random source. */
+export interface AccessToken006Options {
+  /** Salt, any u32. Default: a fresh secure random value in 1..99999999. */
+  salt?: number;
+  /** The token's own expiry, absolute Unix seconds. Default: now + 24 hours. */
+  ts?: number;
+}
+
+/** CRC-32 (IEEE, as zlib computes it) of the UTF-8 bytes of a string. */
+export function crc32Utf8(text: string): number {
+  return crc32(text);
+}
+
+/** The signature of a 006 token: HMAC-SHA256 keyed with the certificate's ASCII over appId + channelName + uid + message. */
+export function sign006(appCertificate: string, appId: string, channelName: string, uid: string, message: Uint8Array): Buffer {
+  return hmacSha256(appCertificate, Buffer.concat([Buffer.from(appId + channelName + uid, 'utf8'), message]));
+}
+
+/**
+ * A legacy AccessToken ("006") under construction: add privileges, then build.
+ * Prefer AccessToken2 ("007") for anything new; this format exists for
+ * services and SDKs that still expect it.
+ *
+ * @example
+ * ```ts
+ * import { AccessToken, Privilege006 } from 'agora-token-builder';
+ *
+ * const inOneHour = Math.floor(Date.now() / 1000) + 3600;
+ * const token = new AccessToken(appId, appCertificate, 'room-1', 42)
+ *   .addPrivilege(Privilege006.joinChannel, inOneHour)
+ *   .build();
+ * ```
+ */
+export class AccessToken {
+  /** The App ID, as given. */
+  readonly appId: string;
+  /** The channel name the signature covers (the token carries only its CRC-32). */
+  readonly channelName: string;
+  /** The uid as packed: a decimal string, "" for uid 0 or any user. */
+  readonly uid: string;
+  /** The salt of the signature. */
+  readonly salt: number;
+  /** The token's own expiry, absolute Unix seconds. */
+  readonly ts: number;
+  readonly #appCertificate: string;
+  readonly #privileges = new Map<number, number>();
+
+  /**
+   * @param appId - 32 hexadecimal characters.
+   * @param appCertificate - 32 hexadecimal characters; used as ASCII text.
+   * @param channelName - the channel (for RTM tokens: the user account).
+   * @param uid - a user id or account; the number 0 packs as "" (any user).
+   * @param options - a fixed `salt` and `ts`, for reproducible tokens.
+   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` for any value out of range.
+   */
+  constructor(appId: string, appCertificate: string, channelName: string, uid: string | number, options: AccessToken006Options = {}) {
+    assertHexId(appId, 'appId');
+    assertHexId(appCertificate, 'appCertificate');
+    assertPackableString(channelName, 'channelName');
+    const uidString = accountToString(uid, 'uid');
+    const salt = options.salt ?? randomSalt();
+    assertU32(salt, 'salt');
+    const ts = options.ts ?? Math.floor(Date.now() / 1000) + TOKEN_006_LIFETIME_SECONDS;
+    assertU32(ts, 'ts');
+    this.appId = appId;
+    this.#appCertificate = appCertificate;
+    this.channelName = channelName;
+    this.uid = uidString;
+    this.salt = salt;
+    this.ts = ts;
+  }
+
+  /**
+   * Grants a privilege until an absolute time (0: no limit of its own).
+   * Adding the same privilege again replaces its time.
+   *
+   * @param privilege - a {@link Privilege006} value (any u16).
+   * @param expireTimestamp - absolute Unix time in seconds, or 0.
+   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` for values out of range.
+   */
+  addPrivilege(privilege: number, expireTimestamp: number): this {
+    assertU16(privilege, 'privilege');
+    assertU32(expireTimestamp, 'expireTimestamp');
+    if (!this.#privileges.has(privilege) && this.#privileges.size === U16_MAX) {
+      throw invalidArgument('privilege', `cannot be added: a token holds at most ${U16_MAX} privileges`);
+    }
+    this.#privileges.set(privilege, expireTimestamp);
+    return this;
+  }
+
+  /** The privileges added so far: privilege to absolute expiry time. */
+  get privileges(): Record<number, number> {
+    return Object.fromEntries(this.#sortedPrivileges());
+  }
+
+  #sortedPrivileges(): Array<[number, number]> {
+    return [...this.#privileges].sort((a, b) => a[0] - b[0]);
+  }
+
+  /** The signed message `m`: u32 salt + u32 ts + the privileges. */
+  message(): Buffer {
+    return new ByteWriter().u32(this.salt).u32(this.ts).map32(this.#sortedPrivileges()).finish();
+  }
+
+  /** The token string: `"006"` + appId + base64(content). */
+  build(): string {
+    const message = this.message();
+    const signature = sign006(this.#appCertificate, this.appId, this.channelName, this.uid, message);
+    const content = new ByteWriter()
+      .bytes(signature)
+      .u32(crc32Utf8(this.channelName))
+      .u32(crc32Utf8(this.uid))
+      .bytes(message)
+      .finish();
+    return VERSION_006 + this.appId + content.toString('base64');
+  }
+}
