@@ -3,7 +3,12 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     // The library: ESM and CommonJS from one build, with declarations for both.
-    entry: { index: 'src/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      'server/index': 'src/server/index.ts',
+      'compat/agora-token': 'src/compat/agora-token.ts',
+      'compat/agora-access-token': 'src/compat/agora-access-token.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -42,15 +42,40 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], fl
   return { positionals, options };
 }
 
-/** An option's value as a non-negative integer. */
-export function integerOption(args: ParsedArgs, name: string, fallback: number): number {
+/** An option's value as a non-negative integer (at most 2^53 - 1; the library checks narrower ranges). */
+export function integerOption(args: ParsedArgs, name: string, fallback: number, what = 'a whole number of seconds'): number {
   const raw = args.options.get(name);
   if (raw === undefined) return fallback;
-  if (raw === true || !/^[0-9]+$/.test(raw)) throw new UsageError(`--${name} must be a whole number of seconds`);
+  if (raw === true || !/^[0-9]+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new UsageError(`--${name} must be ${what}`);
   return Number(raw);
+}
+
+/** An option that must be given, as a non-negative integer. */
+export function requiredInteger(args: ParsedArgs, name: string, what: string): number {
+  if (!args.options.has(name)) throw new UsageError(`--${name} is required (${what})`);
+  return integerOption(args, name, 0, what);
 }
 
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
   const raw = args.options.get(name);
   return raw === true ? undefined : raw;
+}
+
+/** An option that must be given, as a string (it may be empty where the builder allows it). */
+export function requiredString(args: ParsedArgs, name: string, what: string): string {
+  const value = stringOption(args, name);
+  if (value === undefined) throw new UsageError(`--${name} is required (${what})`);
+  return value;
+}
+
+export function flag(args: ParsedArgs, name: string): boolean {
+  return args.options.get(name) === true;
+}
+
+/** No positionals allowed, or exactly `count`. */
+export function expectPositionals(args: ParsedArgs, count: number, what: string): void {
+  if (args.positionals.length !== count) {
+    const extra = args.positionals.length > count ? `unexpected argument "${args.positionals[count]}"` : `missing ${what}`;
+    throw new UsageError(extra);
+  }
 }

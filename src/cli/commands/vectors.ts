@@ -1,0 +1,94 @@
+// `vectors check FILE...` runs vectors files through this library;
+// `vectors print` writes the vectors the package ships, for other languages' CI.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expectPositionals, parseArgs, stringOption, UsageError } from '../args.js';
+import { HELP, type Command, type Io } from '../common.js';
+import { checkVectors, summaryLine } from '../vectors-check.js';
+
+export const SHIPPED_VECTORS = 'agora-reference-vectors.json';
+
+/**
+ * The `vectors` folder of this package: next to the package.json named
+ * agora-token-builder above this module (dist/cli.js, or src/cli/commands in
+ * the repository).
+ */
+export function shippedVectorsPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'agora-token-builder') {
+          return join(dir, 'vectors', SHIPPED_VECTORS);
+        }
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find the vectors shipped with agora-token-builder');
+}
+
+function check(files: string[], io: Io): number {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const file of files) {
+    let document: unknown;
+    try {
+      document = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    let report: ReturnType<typeof checkVectors>;
+    try {
+      report = checkVectors(document);
+    } catch (error) {
+      throw new UsageError(`${file}: ${(error as Error).message}`);
+    }
+    for (const result of report.results) {
+      for (const failure of result.failures) io.out(`FAIL ${result.section} ${result.name}: ${failure}`);
+    }
+    passed += report.passed;
+    failed += report.failed;
+    skipped += report.skipped;
+  }
+  io.out(summaryLine({ results: [], passed, failed, skipped }));
+  return failed === 0 ? 0 : 1;
+}
+
+function print(argv: string[], io: Io): number {
+  const args = parseArgs(argv, ['out'], [HELP]);
+  expectPositionals(args, 0, '');
+  const text = readFileSync(shippedVectorsPath(), 'utf8');
+  const out = stringOption(args, 'out');
+  if (out === undefined) {
+    io.out(text.endsWith('\n') ? text.slice(0, -1) : text);
+  } else {
+    writeFileSync(out, text);
+    io.err(`wrote ${out}`);
+  }
+  return 0;
+}
+
+export const vectors: Command = {
+  summary: 'check vectors files against this library, or print the shipped ones',
+  usage:
+    'vectors check FILE...\n' +
+    '       agora-token-builder vectors print [--out FILE]\n' +
+    '  check: exit 0 when every case passes, 1 when one fails.\n' +
+    `  print: writes the shipped ${SHIPPED_VECTORS} (SPEC section 4) to standard output or FILE.`,
+  run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub === 'check') {
+      const args = parseArgs(rest, [], [HELP]);
+      if (args.positionals.length === 0) throw new UsageError('usage: vectors check FILE...');
+      return check(args.positionals, io);
+    }
+    if (sub === 'print') return print(rest, io);
+    throw new UsageError('usage: vectors check FILE... | vectors print [--out FILE]');
+  },
+};

@@ -1,0 +1,400 @@
+// The token server as one (req, res, next?) function over node:http's
+// request and response, so that it runs alone or inside an existing app.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AgoraTokenError, ChatTokenBuilder2 } from '../index.js';
+import { PAGE_CSP, renderPage } from './page.js';
+import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, type Authenticate } from './users.js';
+
+/**
+ * The `code` of every error the server answers, with its HTTP status:
+ *
+ * | status | code | when |
+ * |---|---|---|
+ * | 400 | `invalid_json` | the body of `POST /token` is not JSON |
+ * | 400 | `invalid_request` | the JSON is not an object with string `userAccount` and `userPassword` of allowed lengths, or the uuid of the demo endpoint is empty or too long |
+ * | 401 | `invalid_credentials` | unknown user **or** wrong password: one answer for both, so that it does not tell which users exist |
+ * | 403 | `origin_not_allowed` | a CORS preflight from an origin other than `allowedOrigin` |
+ * | 404 | `not_found` | no such route |
+ * | 404 | `demo_only` | `GET /chat/user/uuid/{uuid}/token` when the server is not in demo mode |
+ * | 405 | `method_not_allowed` | a known route with another method (the `Allow` header lists the right ones) |
+ * | 413 | `body_too_large` | the body is over `maxBodyBytes` |
+ * | 415 | `unsupported_media_type` | `POST /token` without `Content-Type: application/json` (UTF-8) |
+ * | 500 | `internal_error` | `authenticate` threw, or the token could not be built; details go to `onError`, never to the client |
+ *
+ * @example
+ * ```ts
+ * const response = await fetch('/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+ * if (!response.ok) {
+ *   const { error } = (await response.json()) as { error: { code: TokenServerErrorCode; message: string } };
+ *   if (error.code === 'invalid_credentials') showLoginError();
+ * }
+ * ```
+ */
+export type TokenServerErrorCode =
+  | 'invalid_json'
+  | 'invalid_request'
+  | 'invalid_credentials'
+  | 'origin_not_allowed'
+  | 'not_found'
+  | 'demo_only'
+  | 'method_not_allowed'
+  | 'body_too_large'
+  | 'unsupported_media_type'
+  | 'internal_error';
+
+/**
+ * Options of {@link createTokenHandler}.
+ *
+ * @example
+ * ```ts
+ * const options: TokenHandlerOptions = {
+ *   expire: 3600,                          // seconds; at most 86,400
+ *   usersFile: '/etc/agora/users.json',    // appId and appCertificate come from the environment
+ *   allowedOrigin: 'https://app.example.com',
+ * };
+ * ```
+ */
+export interface TokenHandlerOptions {
+  /** The App ID (32 hex characters). Default: the `AGORA_APP_ID` environment variable. */
+  appId?: string;
+  /** The App Certificate (32 hex characters). Default: the `AGORA_APP_CERTIFICATE` environment variable. */
+  appCertificate?: string;
+  /**
+   * Seconds from issue until a token expires. Default 3600. At most 86,400
+   * (24 hours, Agora's limit for chat user tokens) unless `allowLongExpire`.
+   */
+  expire?: number;
+  /** Allow an `expire` over 86,400 seconds. Default false. */
+  allowLongExpire?: boolean;
+  /**
+   * Checks a login. Default: {@link createUsersAuthenticator} over `usersFile`.
+   */
+  authenticate?: Authenticate;
+  /** The users file of the default `authenticate`. Default: `AGORA_USERS_FILE`, else `agora-users.json` in the working directory. */
+  usersFile?: string;
+  /**
+   * The origin (`https://app.example.com`) allowed to call the server from a
+   * browser on another origin, or `'*'`. Default: none (same origin only).
+   */
+  allowedOrigin?: string;
+  /**
+   * Demo mode: also serve `GET /chat/user/uuid/{uuid}/token`, which hands a
+   * token for any user to anyone who asks. Default false. Never in production.
+   */
+  demo?: boolean;
+  /** A line shown on the page, e.g. which demo user to log in as. */
+  pageHint?: string;
+  /** Serve the login page at `/`. Default true. */
+  page?: boolean;
+  /** The largest request body accepted, in bytes. Default 4096. */
+  maxBodyBytes?: number;
+  /** Called with every unexpected error (a 500). Default: nothing is logged. */
+  onError?: (error: unknown) => void;
+  /** Environment to read the defaults from. Default: `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * A request handler for node:http, Express (`app.use(handler)`) or any
+ * framework that exposes node's request and response. Given `next`, it calls
+ * `next()` for routes it does not serve instead of answering 404.
+ *
+ * @example
+ * ```ts
+ * const handler: TokenHandler = createTokenHandler();
+ * createServer((req, res) => handler(req, res, () => res.writeHead(404).end()));
+ * ```
+ */
+export type TokenHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+const DEFAULT_EXPIRE = 3600;
+const DEFAULT_MAX_BODY = 4096;
+/** How much of an oversized body is read (and dropped) before the connection is cut. */
+const MAX_DRAIN = 1 << 20;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: TokenServerErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const CHAT_UUID_ROUTE = /^\/chat\/user\/uuid\/([^/]*)\/token$/;
+
+/**
+ * Resolves the options: credentials from the environment, the expire checked
+ * against the 24-hour cap. Building a probe token checks the App ID,
+ * certificate and expire with the library's own messages.
+ */
+function resolveOptions(options: TokenHandlerOptions) {
+  const env = options.env ?? process.env;
+  const appId = options.appId ?? env.AGORA_APP_ID;
+  const appCertificate = options.appCertificate ?? env.AGORA_APP_CERTIFICATE;
+  if (!appId || !appCertificate) {
+    throw new AgoraTokenError(
+      'ERR_INVALID_ARGUMENT',
+      'the token server needs appId and appCertificate (options, or AGORA_APP_ID and AGORA_APP_CERTIFICATE)',
+      { argument: appId ? 'appCertificate' : 'appId' },
+    );
+  }
+  const expire = options.expire ?? DEFAULT_EXPIRE;
+  const allowLongExpire = options.allowLongExpire === true;
+  ChatTokenBuilder2.buildUserToken(appId, appCertificate, 'probe', expire, { allowLongExpire });
+  if (expire === 0) {
+    throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'expire must be at least 1 second', { argument: 'expire' });
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 64) {
+    throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'maxBodyBytes must be an integer of at least 64', { argument: 'maxBodyBytes' });
+  }
+  const usersFile = options.usersFile ?? env.AGORA_USERS_FILE ?? 'agora-users.json';
+  return {
+    appId,
+    appCertificate,
+    expire,
+    allowLongExpire,
+    authenticate: options.authenticate ?? createUsersAuthenticator(usersFile),
+    allowedOrigin: options.allowedOrigin,
+    demo: options.demo === true,
+    page: options.page === false ? undefined : renderPage({ demoHint: options.pageHint }),
+    maxBodyBytes,
+    onError: options.onError ?? (() => undefined),
+  };
+}
+
+type Resolved = ReturnType<typeof resolveOptions>;
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, {
+    'content-length': String(Buffer.byteLength(body)),
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  send(res, status, JSON.stringify(value), { 'content-type': 'application/json; charset=utf-8', ...headers });
+}
+
+function corsHeaders(req: IncomingMessage, config: Resolved): Record<string, string> {
+  const origin = req.headers.origin;
+  if (config.allowedOrigin === undefined || origin === undefined) return {};
+  if (config.allowedOrigin === '*') return { 'access-control-allow-origin': '*' };
+  return origin === config.allowedOrigin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
+}
+
+/** True for `application/json`, with no charset or a UTF-8 one. */
+function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const [type, ...params] = header.split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  return params.every((param) => !param.startsWith('charset=') || /^charset="?utf-8"?$/.test(param));
+}
+
+/** Reads the body up to the limit. Over it: drains a bounded amount, then answers 413. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = Number.isFinite(declared) && declared > limit;
+    const fail = () =>
+      reject(new HttpError(413, 'body_too_large', `the request body is over ${limit} bytes`, { connection: 'close' }));
+    if (tooLarge && declared > MAX_DRAIN) {
+      fail();
+      return;
+    }
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      if (tooLarge) {
+        if (size > MAX_DRAIN) {
+          req.pause();
+          fail();
+        }
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => (tooLarge ? fail() : resolve(Buffer.concat(chunks))));
+    req.on('error', reject);
+  });
+}
+
+/** The body of POST /token: from a framework's parsed `req.body` (express.json()), else from the stream. */
+async function readLogin(req: IncomingMessage, config: Resolved): Promise<{ userAccount: string; userPassword: string }> {
+  if (!isJsonContentType(req.headers['content-type'])) {
+    throw new HttpError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json (UTF-8)');
+  }
+  const parsedByFramework = (req as IncomingMessage & { body?: unknown }).body;
+  let body: unknown;
+  if (parsedByFramework !== undefined && req.readableEnded) {
+    body = parsedByFramework;
+  } else {
+    const raw = await readBody(req, config.maxBodyBytes);
+    try {
+      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+    } catch {
+      throw new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
+    }
+  }
+  const { userAccount, userPassword } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const ok = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
+  if (!ok(userAccount, MAX_NAME_LENGTH) || !ok(userPassword, MAX_PASSWORD_LENGTH)) {
+    throw new HttpError(
+      400,
+      'invalid_request',
+      `the body must be a JSON object with "userAccount" (1-${MAX_NAME_LENGTH} characters) and "userPassword" (1-${MAX_PASSWORD_LENGTH} characters)`,
+    );
+  }
+  return { userAccount, userPassword };
+}
+
+/** A chat user token, and when it expires: `issueTs + expire`, in Unix seconds. */
+function buildToken(config: Resolved, chatUserId: string) {
+  const issueTs = Math.floor(Date.now() / 1000);
+  const accessToken = ChatTokenBuilder2.buildUserToken(config.appId, config.appCertificate, chatUserId, config.expire, {
+    allowLongExpire: config.allowLongExpire,
+    issueTs,
+  });
+  return { accessToken, expireTimestamp: issueTs + config.expire };
+}
+
+async function postToken(req: IncomingMessage, res: ServerResponse, config: Resolved): Promise<void> {
+  const { userAccount, userPassword } = await readLogin(req, config);
+  let user: Awaited<ReturnType<Authenticate>>;
+  try {
+    user = await config.authenticate(userAccount, userPassword);
+  } catch (error) {
+    config.onError(error);
+    throw new HttpError(500, 'internal_error', 'the server could not check the login');
+  }
+  if (!user) throw new HttpError(401, 'invalid_credentials', 'unknown user or wrong password');
+  let token: ReturnType<typeof buildToken>;
+  try {
+    token = buildToken(config, user.chatUserId);
+  } catch (error) {
+    config.onError(error);
+    throw new HttpError(500, 'internal_error', 'the server could not build a token for this user');
+  }
+  sendJson(res, 200, { accessToken: token.accessToken, chatUserName: user.chatUserId, expireTimestamp: token.expireTimestamp }, corsHeaders(req, config));
+}
+
+function chatUuidToken(req: IncomingMessage, res: ServerResponse, config: Resolved, encoded: string): void {
+  if (!config.demo) {
+    throw new HttpError(404, 'demo_only', 'this endpoint hands a token to anyone who asks; it is served only in demo mode');
+  }
+  let uuid: string;
+  try {
+    uuid = decodeURIComponent(encoded);
+  } catch {
+    uuid = '';
+  }
+  if (uuid.length === 0 || uuid.length > MAX_NAME_LENGTH || !uuid.isWellFormed()) {
+    throw new HttpError(400, 'invalid_request', `the chat user uuid must be 1 to ${MAX_NAME_LENGTH} characters`);
+  }
+  const { accessToken } = buildToken(config, uuid);
+  send(res, 200, accessToken, { 'content-type': 'text/plain; charset=utf-8', ...corsHeaders(req, config) });
+}
+
+function preflight(req: IncomingMessage, res: ServerResponse, config: Resolved, methods: string): void {
+  const cors = corsHeaders(req, config);
+  if (cors['access-control-allow-origin'] === undefined) {
+    throw new HttpError(403, 'origin_not_allowed', 'this origin may not call the token server from a browser', cors);
+  }
+  send(res, 204, '', {
+    ...cors,
+    'access-control-allow-methods': methods,
+    'access-control-allow-headers': 'content-type',
+    'access-control-max-age': '600',
+  });
+}
+
+function allow(methods: string): never {
+  throw new HttpError(405, 'method_not_allowed', `use ${methods.replace(', OPTIONS', '')}`, { allow: methods });
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, config: Resolved, next?: (error?: unknown) => void): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const method = req.method ?? 'GET';
+  const isRead = method === 'GET' || method === 'HEAD';
+  if (path === '/token') {
+    if (method === 'POST') return postToken(req, res, config);
+    if (method === 'OPTIONS') return preflight(req, res, config, 'POST, OPTIONS');
+    allow('POST, OPTIONS');
+  }
+  const chat = CHAT_UUID_ROUTE.exec(path);
+  if (chat) {
+    if (isRead) return chatUuidToken(req, res, config, chat[1]!);
+    if (method === 'OPTIONS' && config.demo) return preflight(req, res, config, 'GET, OPTIONS');
+    allow('GET, HEAD, OPTIONS');
+  }
+  if (path === '/health') {
+    if (isRead) return sendJson(res, 200, { status: 'ok' });
+    allow('GET, HEAD');
+  }
+  if (path === '/' && config.page !== undefined) {
+    if (isRead) {
+      return send(res, 200, config.page, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': PAGE_CSP,
+        'referrer-policy': 'no-referrer',
+      });
+    }
+    allow('GET, HEAD');
+  }
+  if (next) return next();
+  throw new HttpError(404, 'not_found', `no route ${method} ${path}`);
+}
+
+/**
+ * Makes the token server's request handler.
+ *
+ * Routes: `POST /token` (log in, get a chat user token), `GET /health`,
+ * `GET /` (the login page), and in demo mode only `GET
+ * /chat/user/uuid/{uuid}/token`. There is no route that hands out app tokens.
+ * Errors are JSON `{ "error": { "code", "message" } }`, see
+ * {@link TokenServerErrorCode}.
+ *
+ * @param options - credentials (default: from the environment), expire, how to authenticate, CORS, demo mode.
+ * @throws `AgoraTokenError` (from `agora-token-builder`) at once, not per request, when the App ID,
+ *   certificate or expire is not valid.
+ *
+ * @example Plain node:http
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createTokenHandler } from 'agora-token-builder/server';
+ *
+ * createServer(createTokenHandler({ usersFile: 'users.json', expire: 3600 })).listen(8080, '127.0.0.1');
+ * ```
+ *
+ * @example Express, mounted under a prefix
+ * ```ts
+ * // Before or after express.json(): a body it has parsed (req.body) is used.
+ * app.use('/agora', createTokenHandler({ authenticate: async (name, password) => myUsers.check(name, password) }));
+ * ```
+ */
+export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHandler {
+  const config = resolveOptions(options);
+  return (req, res, next) => {
+    route(req, res, config, next).catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        const headers = { ...corsHeaders(req, config), ...error.headers };
+        sendJson(res, error.status, { error: { code: error.code, message: error.message } }, headers);
+        return;
+      }
+      config.onError(error);
+      sendJson(res, 500, { error: { code: 'internal_error', message: 'the server failed to answer this request' } });
+    });
+  };
+}
