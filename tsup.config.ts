@@ -10,6 +10,9 @@ export default defineConfig([
       'compat/agora-access-token': 'src/compat/agora-access-token.ts',
     },
     format: ['esm', 'cjs'],
+    // Shared chunks for CommonJS too, so every entry point has the same
+    // AgoraTokenError class (instanceof works across subpaths).
+    splitting: true,
     dts: true,
     sourcemap: true,
     clean: true,
