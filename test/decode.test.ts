@@ -1,0 +1,228 @@
+// decodeToken and verifyToken on hostile input (SPEC section 5, last
+// paragraph): wrong prefix, bad base64, not zlib, truncated fields, trailing
+// bytes, a zip bomb, a string of megabytes, unknown service types. Tokens are
+// hand-made with node:zlib and node:crypto (test/helpers/spec.ts).
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import {
+  AccessToken2,
+  AgoraTokenError,
+  decodeToken,
+  MAX_CONTENT_BYTES,
+  MAX_TOKEN_LENGTH,
+  ServiceType,
+  verifyToken,
+} from '../src/index.js';
+import { decode007 } from './helpers/decode.js';
+import { packMap32, packString, signAndWrap, specHeader, u16le, wrap007 } from './helpers/spec.js';
+import { TEST_APP_CERTIFICATE as CERT, TEST_APP_ID as APP_ID } from './helpers/vectors.js';
+
+const ISSUE_TS = 1_700_000_000;
+const chatService = (userId: string) => Buffer.concat([u16le(5), packMap32([[1, 600]]), packString(userId)]);
+
+function rejection(token: unknown): AgoraTokenError {
+  try {
+    decodeToken(token as string);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AgoraTokenError);
+    const verdict = verifyToken(token as string, CERT, { now: ISSUE_TS });
+    expect(verdict.status).toBe('malformed');
+    if (verdict.status === 'malformed') expect(verdict.error.code).toBe((error as AgoraTokenError).code);
+    return error as AgoraTokenError;
+  }
+  throw new Error('expected decodeToken to throw');
+}
+
+const good = new AccessToken2(APP_ID, CERT, 600, { issueTs: ISSUE_TS, salt: 42 })
+  .addService({ type: ServiceType.Chat, userId: 'alice', privileges: { 1: 600 } })
+  .build();
+const goodBody = good.slice(3);
+const goodContent = new AccessToken2(APP_ID, CERT, 600, { issueTs: ISSUE_TS, salt: 42 })
+  .addService({ type: ServiceType.Chat, userId: 'alice', privileges: { 1: 600 } })
+  .content();
+
+describe('decodeToken', () => {
+  it('returns every field, with the signature as lowercase hex', () => {
+    const decoded = decodeToken(good);
+    expect(decoded).toEqual({
+      version: '007',
+      appId: APP_ID,
+      issueTs: ISSUE_TS,
+      expire: 600,
+      salt: 42,
+      services: [{ type: 5, privileges: { 1: 600 }, userId: 'alice' }],
+      signatureHex: goodContent.subarray(2, 34).toString('hex'),
+    });
+    expect(decoded.signatureHex).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('needs no certificate: a token signed with another one decodes just the same (decoding proves nothing)', () => {
+    const forged = signAndWrap('ffffffffffffffffffffffffffffffff', goodContent.subarray(34));
+    expect(decode007(forged).services).toEqual(decode007(good).services);
+    expect(verifyToken(forged, CERT, { now: ISSUE_TS }).status).toBe('bad-signature');
+  });
+});
+
+describe('decodeToken rejects', () => {
+  it.each([
+    ['an empty string', ''],
+    ['a 006 prefix', `006${goodBody}`],
+    ['an 008 prefix', `008${goodBody}`],
+    ['leading whitespace', ` ${good}`],
+    ['a lower-case prefix of letters', `abc${goodBody}`],
+  ])('%s with ERR_TOKEN_VERSION (or MALFORMED once 006 is read)', (_what, token) => {
+    expect(['ERR_TOKEN_VERSION', 'ERR_TOKEN_MALFORMED']).toContain(rejection(token).code);
+  });
+
+  it('names only the version it saw, not the rest of the token', () => {
+    const error = rejection(`008${goodBody}`);
+    expect(error.code).toBe('ERR_TOKEN_VERSION');
+    expect(error.message).not.toContain(goodBody.slice(0, 12));
+  });
+
+  it.each([
+    ['just "007"', '007'],
+    ['missing padding', `007${goodBody.replace(/=+$/, '')}`],
+    ['the URL-safe alphabet', `007${goodBody.replace(/\+/g, '-').replace(/\//g, '_')}`],
+    ['a space inside', `007${goodBody.slice(0, 8)} ${goodBody.slice(9)}`],
+    ['a newline at the end', `${good}\n`],
+    ['a stray character', `007${goodBody.slice(0, 8)}!${goodBody.slice(9)}`],
+    ['too much padding', `${good}====`],
+  ])('base64 with %s as malformed', (_what, token) => {
+    expect(rejection(token).code).toBe('ERR_TOKEN_MALFORMED');
+  });
+
+  it.each([
+    ['raw bytes, not zlib', `007${goodContent.toString('base64')}`],
+    ['raw deflate without the zlib header', `007${deflateRawSync(goodContent).toString('base64')}`],
+    ['gzip instead of zlib', `007${gzipSync(goodContent).toString('base64')}`],
+    ['a zlib stream cut short', `007${deflateSync(goodContent).subarray(0, 40).toString('base64')}`],
+    ['a zlib stream without its checksum', `007${deflateSync(goodContent).subarray(0, -4).toString('base64')}`],
+    [
+      'a zlib stream with a wrong checksum',
+      `007${Buffer.concat([deflateSync(goodContent).subarray(0, -1), Buffer.from([0])]).toString('base64')}`,
+    ],
+    ['bytes after the zlib stream', `007${Buffer.concat([deflateSync(goodContent), Buffer.from([0])]).toString('base64')}`],
+    ['an empty zlib stream', `007${deflateSync(Buffer.alloc(0)).toString('base64')}`],
+  ])('%s as malformed', (_what, token) => {
+    expect(rejection(token).code).toBe('ERR_TOKEN_MALFORMED');
+  });
+
+  it('content truncated at every length as malformed', () => {
+    for (let length = 0; length < goodContent.length; length++) {
+      expect(rejection(wrap007(goodContent.subarray(0, length))).code).toBe('ERR_TOKEN_MALFORMED');
+    }
+  });
+
+  it('bytes after the last service as malformed, although the signature covers them', () => {
+    const signingInfo = Buffer.concat([goodContent.subarray(34), Buffer.from([1, 2, 3])]);
+    const error = rejection(signAndWrap(CERT, signingInfo));
+    expect(error.code).toBe('ERR_TOKEN_MALFORMED');
+    expect(error.message).toContain('3 bytes');
+  });
+
+  it('a service count larger than the services present as malformed', () => {
+    const signingInfo = Buffer.concat([specHeader(APP_ID, ISSUE_TS, 600, 1, 2), chatService('a')]);
+    expect(rejection(signAndWrap(CERT, signingInfo)).code).toBe('ERR_TOKEN_MALFORMED');
+  });
+
+  it('a string that is not UTF-8 as malformed', () => {
+    const service = Buffer.concat([u16le(5), packMap32([]), u16le(2), Buffer.from([0xc3, 0x28])]);
+    const signingInfo = Buffer.concat([specHeader(APP_ID, ISSUE_TS, 600, 1, 1), service]);
+    const error = rejection(signAndWrap(CERT, signingInfo));
+    expect(error.code).toBe('ERR_TOKEN_MALFORMED');
+    expect(error.message).toContain('UTF-8');
+  });
+
+  it('a zip bomb with ERR_TOKEN_TOO_LARGE, while content of exactly the cap is only malformed', () => {
+    const bomb = wrap007(Buffer.alloc(MAX_CONTENT_BYTES + 1));
+    expect(bomb.length).toBeLessThan(10_000);
+    expect(rejection(bomb).code).toBe('ERR_TOKEN_TOO_LARGE');
+    expect(rejection(wrap007(Buffer.alloc(MAX_CONTENT_BYTES))).code).toBe('ERR_TOKEN_MALFORMED');
+    expect(rejection(wrap007(Buffer.alloc(64 * MAX_CONTENT_BYTES))).code).toBe('ERR_TOKEN_TOO_LARGE');
+  });
+
+  it('a token string over the length cap with ERR_TOKEN_TOO_LARGE, before any decoding', () => {
+    const error = rejection(`007${'A'.repeat(MAX_TOKEN_LENGTH)}`);
+    expect(error.code).toBe('ERR_TOKEN_TOO_LARGE');
+    expect(error.message).not.toContain('AAAA');
+  });
+
+  it('a string of megabytes under the cap as malformed', () => {
+    expect(rejection(`007${'A'.repeat(3 * 1024 * 1024)}`).code).toBe('ERR_TOKEN_MALFORMED');
+    expect(rejection(`007${'A'.repeat(3 * 1024 * 1024 - 1)}=`).code).toBe('ERR_TOKEN_MALFORMED');
+    expect(rejection('007' + '=='.repeat(1024 * 1024)).code).toBe('ERR_TOKEN_MALFORMED');
+  });
+
+  it.each([
+    ['a number', 7],
+    ['null', null],
+    ['undefined', undefined],
+    ['an object', { toString: () => good }],
+    ['a Buffer', Buffer.from(good)],
+  ])('%s instead of a string, with ERR_TOKEN_MALFORMED naming the token', (_what, value) => {
+    const error = rejection(value);
+    expect(error.code).toBe('ERR_TOKEN_MALFORMED');
+    expect(error.argument).toBe('token');
+  });
+});
+
+describe('unknown service types', () => {
+  it('stops at the unknown type, keeps the services before it, and still verifies', () => {
+    const unknown = Buffer.concat([u16le(11), Buffer.from('opaque bytes of a future service')]);
+    const signingInfo = Buffer.concat([specHeader(APP_ID, ISSUE_TS, 600, 1, 3), chatService('a'), unknown, chatService('b')]);
+    const token = signAndWrap(CERT, signingInfo);
+    const decoded = decode007(token);
+    expect(decoded.unknownServiceType).toBe(11);
+    expect(decoded.services).toEqual([{ type: 5, privileges: { 1: 600 }, userId: 'a' }]);
+    expect(verifyToken(token, CERT, { now: ISSUE_TS }).status).toBe('valid');
+    // The signature covers the bytes after the unknown type too.
+    const tampered = Buffer.from(signingInfo);
+    tampered.writeUInt8(tampered.readUInt8(tampered.length - 1) ^ 1, tampered.length - 1);
+    const forged = wrap007(Buffer.concat([packString(Buffer.from(decoded.signatureHex, 'hex')), tampered]));
+    expect(verifyToken(forged, CERT, { now: ISSUE_TS }).status).toBe('bad-signature');
+  });
+
+  it.each([0, 11, 0x8000, 0xffff])('reports type %i, as the first service', (type) => {
+    const signingInfo = Buffer.concat([specHeader(APP_ID, ISSUE_TS, 600, 1, 1), u16le(type)]);
+    const decoded = decode007(signAndWrap(CERT, signingInfo));
+    expect(decoded.unknownServiceType).toBe(type);
+    expect(decoded.services).toEqual([]);
+  });
+});
+
+describe('verifyToken arguments', () => {
+  it('throws ERR_INVALID_ARGUMENT for a certificate that is not a string, without echoing anything', () => {
+    for (const cert of [undefined, null, 42, Buffer.from(CERT)]) {
+      let caught: unknown;
+      try {
+        verifyToken(good, cert as unknown as string);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(AgoraTokenError);
+      expect((caught as AgoraTokenError).code).toBe('ERR_INVALID_ARGUMENT');
+      expect((caught as AgoraTokenError).argument).toBe('appCertificate');
+      expect((caught as AgoraTokenError).message).not.toContain(CERT);
+    }
+  });
+
+  it('reports a certificate string that is not 32 hex characters as bad-signature', () => {
+    for (const cert of ['', 'not-a-certificate', CERT.slice(1), `${CERT}0`]) {
+      expect(verifyToken(good, cert, { now: ISSUE_TS }).status).toBe('bad-signature');
+    }
+  });
+
+  it('throws ERR_INVALID_ARGUMENT for a now that is not a time', () => {
+    for (const now of [NaN, Infinity, '1700000000', null]) {
+      let caught: unknown;
+      try {
+        verifyToken(good, CERT, { now: now as number });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(AgoraTokenError);
+      expect((caught as AgoraTokenError).argument).toBe('options.now');
+    }
+  });
+});

@@ -1,0 +1,303 @@
+// Bad input (SPEC section 5) for the AccessToken2 core and ChatTokenBuilder2:
+// each rejection is an AgoraTokenError with the right code, names the
+// argument, says what is allowed, and never contains the certificate.
+import { describe, expect, it } from 'vitest';
+import { AccessToken2, AgoraTokenError, ChatTokenBuilder2, type ServiceInit } from '../src/index.js';
+
+const APP_ID = '970CA35de60c44645bbae8a215061b33';
+// A distinctive certificate, so a leak into a message cannot go unseen.
+const CERT = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+
+function caught(run: () => unknown): AgoraTokenError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AgoraTokenError);
+    return error as AgoraTokenError;
+  }
+  throw new Error('expected an AgoraTokenError, but nothing was thrown');
+}
+
+/** The checks every rejection must pass; `secrets` are strings no message may contain. */
+function expectRejected(
+  run: () => unknown,
+  code: AgoraTokenError['code'],
+  argument: string,
+  secrets: readonly string[] = [CERT],
+): AgoraTokenError {
+  const error = caught(run);
+  expect(error.code).toBe(code);
+  expect(error.argument).toBe(argument);
+  expect(error.name).toBe('AgoraTokenError');
+  expect(error.message.startsWith(argument)).toBe(true);
+  expect(error.message).toMatch(/must|may|cannot/);
+  for (const secret of secrets) {
+    for (const text of [error.message, String(error), error.stack ?? '']) {
+      expect(text.toLowerCase()).not.toContain(secret.toLowerCase());
+    }
+  }
+  return error;
+}
+
+// Values that are not integers in 0..2^32-1: none may be truncated or wrapped.
+const NOT_U32: ReadonlyArray<readonly [string, unknown]> = [
+  ['NaN', NaN],
+  ['a float', 1.5],
+  ['a tiny float', 1e-9],
+  ['negative', -1],
+  ['negative zero point five', -0.5],
+  ['a numeric string', '600'],
+  ['2^32', 2 ** 32],
+  ['Infinity', Infinity],
+  ['null', null],
+  ['a bigint', 600n],
+  ['an object', { valueOf: () => 600 }],
+];
+
+const NOT_HEX32: ReadonlyArray<readonly [string, unknown]> = [
+  ['empty', ''],
+  ['31 hex characters', CERT.slice(1)],
+  ['33 hex characters', `${CERT}0`],
+  ['32 non-hex characters', 'g'.repeat(32)],
+  ['32 characters with a space', `${CERT.slice(0, 31)} `],
+  ['hex with a 0x prefix', `0x${CERT.slice(2)}`],
+  ['a number', 123],
+  ['undefined', undefined],
+  ['null', null],
+];
+
+const LONE_SURROGATES = ['\uD800', 'ab\uDBFF', '\uDC00xyz', 'x\uDFFF\uD800y'];
+
+describe('AccessToken2 constructor', () => {
+  it.each(NOT_HEX32)('rejects an appId that is %s', (_what, appId) => {
+    expectRejected(() => new AccessToken2(appId as string, CERT, 600), 'ERR_INVALID_ARGUMENT', 'appId');
+  });
+
+  it.each(NOT_HEX32)('rejects an appCertificate that is %s, without echoing it', (_what, cert) => {
+    const secrets = typeof cert === 'string' && cert.length > 0 ? [CERT, cert] : [CERT];
+    expectRejected(() => new AccessToken2(APP_ID, cert as string, 600), 'ERR_INVALID_ARGUMENT', 'appCertificate', secrets);
+  });
+
+  it.each(NOT_U32)('rejects an expire that is %s', (_what, expire) => {
+    const error = expectRejected(() => new AccessToken2(APP_ID, CERT, expire as number), 'ERR_INVALID_ARGUMENT', 'expire');
+    expect(error.message).toContain('0 to 4294967295');
+  });
+
+  it.each(NOT_U32)('rejects an issueTs that is %s', (_what, issueTs) => {
+    expectRejected(() => new AccessToken2(APP_ID, CERT, 600, { issueTs: issueTs as number }), 'ERR_INVALID_ARGUMENT', 'issueTs');
+  });
+
+  it.each(NOT_U32)('rejects a salt that is %s', (_what, salt) => {
+    expectRejected(() => new AccessToken2(APP_ID, CERT, 600, { salt: salt as number }), 'ERR_INVALID_ARGUMENT', 'salt');
+  });
+
+  it('accepts the u32 extremes for expire, issueTs and salt, as given', () => {
+    for (const value of [0, 2 ** 32 - 1]) {
+      const token = new AccessToken2(APP_ID, CERT, value, { issueTs: value, salt: value });
+      expect([token.expire, token.issueTs, token.salt]).toEqual([value, value, value]);
+    }
+  });
+});
+
+describe('AccessToken2.addService', () => {
+  const token = () => new AccessToken2(APP_ID, CERT, 600, { issueTs: 1_700_000_000, salt: 1 });
+  const add = (service: unknown) => () => token().addService(service as ServiceInit);
+
+  it.each(NOT_U32)('rejects a privilege value that is %s', (_what, value) => {
+    expectRejected(add({ type: 5, userId: 'u', privileges: { 1: value } }), 'ERR_INVALID_ARGUMENT', 'service.privileges[1]');
+  });
+
+  it.each(['65536', '-1', '01', '1.5', 'a', '', ' 1'])('rejects the privilege key "%s"', (key) => {
+    const error = expectRejected(
+      add({ type: 5, userId: 'u', privileges: { [key]: 600 } }),
+      'ERR_INVALID_ARGUMENT',
+      'service.privileges',
+    );
+    expect(error.message).toContain('0 to 65535');
+  });
+
+  it.each([0, 11, 99, 1.5, '5', null, undefined])('rejects the service type %s', (type) => {
+    expectRejected(add({ type, userId: 'u' }), 'ERR_INVALID_ARGUMENT', 'service.type');
+  });
+
+  it.each([null, 'chat', [], 5])('rejects a service that is %s', (service) => {
+    expectRejected(add(service), 'ERR_INVALID_ARGUMENT', 'service');
+  });
+
+  it.each([-32_769, 32_768, 65_535, 1.5, NaN, '0', null])('rejects an Apaas role of %s', (role) => {
+    const error = expectRejected(
+      add({ type: 7, roomUuid: 'r', userUuid: 'u', role }),
+      'ERR_INVALID_ARGUMENT',
+      'service.role',
+    );
+    expect(error.message).toContain('-32768 to 32767');
+  });
+
+  it('accepts the Apaas role bounds', () => {
+    for (const role of [-32_768, -1, 0, 32_767]) expect(add({ type: 7, roomUuid: 'r', userUuid: 'u', role })).not.toThrow();
+  });
+
+  it.each([
+    ['userId', { type: 5 }],
+    ['userId', { type: 2 }],
+    ['channelName', { type: 1, uid: 1 }],
+    ['roomUuid', { type: 7, userUuid: 'u', role: 0 }],
+    ['userUuid', { type: 7, roomUuid: 'r', role: 0 }],
+  ])('rejects a lone surrogate in %s', (field, base) => {
+    for (const bad of LONE_SURROGATES) {
+      const error = expectRejected(add({ ...base, [field]: bad }), 'ERR_INVALID_ARGUMENT', `service.${field}`);
+      expect(error.message).toContain('surrogate');
+    }
+  });
+
+  it.each([
+    ['userId', { type: 5 }],
+    ['channelName', { type: 1, uid: 1 }],
+    ['account', { type: 3, channelName: 'c' }],
+    ['userUuid', { type: 7, roomUuid: 'r', role: 0 }],
+  ])('rejects a %s longer than 65,535 UTF-8 bytes', (field, base) => {
+    const error = expectRejected(
+      add({ ...base, [field]: 'é'.repeat(32_768) }),
+      'ERR_INVALID_ARGUMENT',
+      `service.${field}`,
+    );
+    expect(error.message).toContain('65535');
+  });
+
+  it.each([123, null, undefined, {}, ['a']])('rejects a chat userId of %s', (userId) => {
+    expectRejected(add({ type: 5, userId }), 'ERR_INVALID_ARGUMENT', 'service.userId');
+  });
+
+  it.each([-1, 1.5, 2 ** 32, NaN, null, true])('rejects a numeric uid of %s', (uid) => {
+    expectRejected(add({ type: 1, channelName: 'c', uid }), 'ERR_INVALID_ARGUMENT', 'service.uid');
+  });
+
+  it('rejects Rtm2 permissions that are not a map of lists of strings, naming the place', () => {
+    expectRejected(add({ type: 8, userId: 'u', permissions: [] }), 'ERR_INVALID_ARGUMENT', 'service.permissions');
+    expectRejected(add({ type: 8, userId: 'u', permissions: { 65536: {} } }), 'ERR_INVALID_ARGUMENT', 'service.permissions');
+    expectRejected(add({ type: 8, userId: 'u', permissions: { 0: [] } }), 'ERR_INVALID_ARGUMENT', 'service.permissions[0]');
+    expectRejected(
+      add({ type: 8, userId: 'u', permissions: { 0: { 1: 'chan' } } }),
+      'ERR_INVALID_ARGUMENT',
+      'service.permissions[0][1]',
+    );
+    expectRejected(
+      add({ type: 8, userId: 'u', permissions: { 0: { 1: ['ok', 7] } } }),
+      'ERR_INVALID_ARGUMENT',
+      'service.permissions[0][1][1]',
+    );
+    expectRejected(
+      add({ type: 8, userId: 'u', permissions: { 0: { 1: ['\uD800'] } } }),
+      'ERR_INVALID_ARGUMENT',
+      'service.permissions[0][1][0]',
+    );
+  });
+
+  it('rejects an Rtm2 resource list of 65,536 items', () => {
+    const resources = Array.from({ length: 65_536 }, (_, i) => `r${i}`);
+    expectRejected(
+      add({ type: 8, userId: 'u', permissions: { 4: { 0: resources } } }),
+      'ERR_INVALID_ARGUMENT',
+      'service.permissions[4][0]',
+    );
+  });
+});
+
+describe('ChatTokenBuilder2.buildUserToken', () => {
+  const build = (appId: unknown, cert: unknown, userId: unknown, expire: unknown, options?: object) => () =>
+    ChatTokenBuilder2.buildUserToken(appId as string, cert as string, userId as string, expire as number, options);
+
+  it.each(NOT_HEX32)('rejects an appId that is %s', (_what, appId) => {
+    expectRejected(build(appId, CERT, 'alice', 600), 'ERR_INVALID_ARGUMENT', 'appId');
+  });
+
+  it.each(NOT_HEX32)('rejects an appCertificate that is %s, without echoing it', (_what, cert) => {
+    const secrets = typeof cert === 'string' && cert.length > 0 ? [CERT, cert] : [CERT];
+    expectRejected(build(APP_ID, cert, 'alice', 600), 'ERR_INVALID_ARGUMENT', 'appCertificate', secrets);
+  });
+
+  it('rejects an empty userId: a user token names one chat user', () => {
+    const error = expectRejected(build(APP_ID, CERT, '', 600), 'ERR_INVALID_ARGUMENT', 'userId');
+    expect(error.message).toContain('empty');
+  });
+
+  it.each([123, null, undefined, ['alice']])('rejects a userId of %s', (userId) => {
+    expectRejected(build(APP_ID, CERT, userId, 600), 'ERR_INVALID_ARGUMENT', 'userId');
+  });
+
+  it.each(LONE_SURROGATES)('rejects the userId %j, which holds a lone surrogate', (userId) => {
+    expectRejected(build(APP_ID, CERT, userId, 600), 'ERR_INVALID_ARGUMENT', 'userId');
+  });
+
+  it('rejects a userId of 65,536 UTF-8 bytes', () => {
+    expectRejected(build(APP_ID, CERT, 'a'.repeat(65_536), 600), 'ERR_INVALID_ARGUMENT', 'userId');
+  });
+
+  it.each(NOT_U32)('rejects an expire that is %s', (_what, expire) => {
+    expectRejected(build(APP_ID, CERT, 'alice', expire), 'ERR_INVALID_ARGUMENT', 'expire');
+    expectRejected(build(APP_ID, CERT, 'alice', expire, { allowLongExpire: true }), 'ERR_INVALID_ARGUMENT', 'expire');
+  });
+
+  it.each([86_401, 604_800, 1_700_000_000, 2 ** 32 - 1])(
+    'rejects an expire of %s seconds, saying expire counts seconds from now',
+    (expire) => {
+      const error = expectRejected(build(APP_ID, CERT, 'alice', expire), 'ERR_EXPIRE_LIMIT', 'expire');
+      expect(error.message).toContain('86400');
+      expect(error.message).toContain('seconds from now');
+      expect(error.message).toContain('allowLongExpire');
+    },
+  );
+
+  it('accepts 86,400 seconds, and more with allowLongExpire', () => {
+    expect(build(APP_ID, CERT, 'alice', 86_400)).not.toThrow();
+    expect(build(APP_ID, CERT, 'alice', 1)).not.toThrow();
+    expect(build(APP_ID, CERT, 'alice', 86_401, { allowLongExpire: true })).not.toThrow();
+    expect(build(APP_ID, CERT, 'alice', 2 ** 32 - 1, { allowLongExpire: true })).not.toThrow();
+    // Only `true` opts out.
+    expectRejected(build(APP_ID, CERT, 'alice', 86_401, { allowLongExpire: 'yes' }), 'ERR_EXPIRE_LIMIT', 'expire');
+    expectRejected(build(APP_ID, CERT, 'alice', 86_401, { allowLongExpire: 1 }), 'ERR_EXPIRE_LIMIT', 'expire');
+  });
+
+  it.each(NOT_U32)('rejects an options.issueTs or options.salt that is %s', (_what, value) => {
+    expectRejected(build(APP_ID, CERT, 'alice', 600, { issueTs: value }), 'ERR_INVALID_ARGUMENT', 'issueTs');
+    expectRejected(build(APP_ID, CERT, 'alice', 600, { salt: value }), 'ERR_INVALID_ARGUMENT', 'salt');
+  });
+});
+
+describe('ChatTokenBuilder2.buildAppToken', () => {
+  const build = (appId: unknown, cert: unknown, expire: unknown, options?: object) => () =>
+    ChatTokenBuilder2.buildAppToken(appId as string, cert as string, expire as number, options);
+
+  it.each(NOT_HEX32)('rejects an appId that is %s', (_what, appId) => {
+    expectRejected(build(appId, CERT, 600), 'ERR_INVALID_ARGUMENT', 'appId');
+  });
+
+  it.each(NOT_HEX32)('rejects an appCertificate that is %s, without echoing it', (_what, cert) => {
+    const secrets = typeof cert === 'string' && cert.length > 0 ? [CERT, cert] : [CERT];
+    expectRejected(build(APP_ID, cert, 600), 'ERR_INVALID_ARGUMENT', 'appCertificate', secrets);
+  });
+
+  it.each(NOT_U32)('rejects an expire that is %s', (_what, expire) => {
+    expectRejected(build(APP_ID, CERT, expire), 'ERR_INVALID_ARGUMENT', 'expire');
+  });
+
+  it('rejects an expire over 86,400 seconds unless allowLongExpire, saying it counts seconds from now', () => {
+    const error = expectRejected(build(APP_ID, CERT, 1_700_000_000), 'ERR_EXPIRE_LIMIT', 'expire');
+    expect(error.message).toContain('seconds from now');
+    expect(build(APP_ID, CERT, 86_400)).not.toThrow();
+    expect(build(APP_ID, CERT, 86_401, { allowLongExpire: true })).not.toThrow();
+  });
+});
+
+describe('AgoraTokenError', () => {
+  it('is an Error with a stable code, the argument and an optional cause', () => {
+    const cause = new Error('low');
+    const error = new AgoraTokenError('ERR_TOKEN_MALFORMED', 'token is malformed', { argument: 'token', cause });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('AgoraTokenError');
+    expect(error.code).toBe('ERR_TOKEN_MALFORMED');
+    expect(error.argument).toBe('token');
+    expect(error.cause).toBe(cause);
+    expect(new AgoraTokenError('ERR_INVALID_ARGUMENT', 'x').cause).toBeUndefined();
+  });
+});
