@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../_internal/builtins.js';
 import { assertExpire, assertI16, assertPackableString } from '../_internal/assert.js';
 import { ApaasPrivilege, ChatPrivilege, RtmPrivilege, ServiceType } from '../token2/services.js';
 import { assertCredentials, newToken } from './checks.js';
@@ -9,7 +9,7 @@ const NO_ROLE = -1;
 
 /** The Agora Chat user id of a Flexible Classroom user: the MD5 of the user uuid, all 32 hex digits. */
 function chatUserId(userUuid: string): string {
-  return createHash('md5').update(userUuid, 'utf8').digest('hex');
+  return nodeCrypto().createHash('md5').update(userUuid, 'utf8').digest('hex');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { nodeZlib } from '../_internal/builtins.js';
 import { accountToString, assertHexId, assertPackableString, assertU16, assertU32, U16_MAX, invalidArgument } from '../_internal/assert.js';
 import { ByteWriter } from '../_internal/bytes.js';
 import { hmacSha256, randomSalt } from '../_internal/crypto.js';
@@ -31,7 +31,7 @@ export interface AccessToken006Options {
 
 /** CRC-32 (IEEE, as zlib computes it) of the UTF-8 bytes of a string. */
 export function crc32Utf8(text: string): number {
-  return crc32(text);
+  return nodeZlib().crc32(text);
 }
 
 /** The signature of a 006 token: HMAC-SHA256 keyed with the certificate's ASCII over appId + channelName + uid + message. */

@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib';
+import { nodeZlib } from '../_internal/builtins.js';
 import { assertHexId, assertU32, invalidArgument, U16_MAX } from '../_internal/assert.js';
 import { ByteWriter } from '../_internal/bytes.js';
 import { hmacSha256, randomSalt, u32le } from '../_internal/crypto.js';
@@ -152,7 +152,7 @@ export function packToken2(appCertificate: string, header: Token2Header, service
 
 /** `"007"` + base64(zlib(content)), with zlib's default settings as every reference uses. */
 export function deflateToken2(content: Uint8Array): string {
-  return VERSION_007 + deflateSync(content).toString('base64');
+  return VERSION_007 + nodeZlib().deflateSync(content).toString('base64');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { inflateSync } from 'node:zlib';
+import { nodeZlib } from '../_internal/builtins.js';
 import { decodeBase64Strict } from '../_internal/base64.js';
 import { ByteReader } from '../_internal/bytes.js';
 import { AgoraTokenError } from '../errors.js';
@@ -48,7 +48,7 @@ function malformed(message: string, cause?: unknown): AgoraTokenError {
 function inflateContent(compressed: Buffer): Buffer {
   let result: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
-    result = inflateSync(compressed, { info: true, maxOutputLength: MAX_CONTENT_BYTES }) as unknown as typeof result;
+    result = nodeZlib().inflateSync(compressed, { info: true, maxOutputLength: MAX_CONTENT_BYTES }) as unknown as typeof result;
   } catch (cause) {
     if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new AgoraTokenError(
