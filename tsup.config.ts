@@ -10,9 +10,10 @@ export default defineConfig([
       'compat/agora-access-token': 'src/compat/agora-access-token.ts',
     },
     format: ['esm', 'cjs'],
-    // Shared chunks for CommonJS too, so every entry point has the same
-    // AgoraTokenError class (instanceof works across subpaths).
-    splitting: true,
+    // One self-contained file per entry point: the root loads as a single
+    // module. AgoraTokenError's instanceof works across the copies (see its
+    // Symbol.hasInstance).
+    splitting: false,
     dts: true,
     sourcemap: true,
     clean: true,

@@ -47,6 +47,15 @@ export interface AgoraTokenErrorOptions {
  * ```
  */
 export class AgoraTokenError extends Error {
+  /**
+   * `instanceof` recognises this error from every copy of the package
+   * loaded in one process (its ESM and CommonJS builds, or two installed
+   * versions), by a brand registered with `Symbol.for`, not by identity.
+   */
+  static override [Symbol.hasInstance](value: unknown): value is AgoraTokenError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   /** A stable, machine-readable code for the kind of failure. */
   readonly code: AgoraTokenErrorCode;
   /** The name of the rejected argument, when the failure is about one. */
@@ -59,3 +68,6 @@ export class AgoraTokenError extends Error {
     this.argument = options.argument;
   }
 }
+
+const BRAND = Symbol.for('agora-token-builder.AgoraTokenError');
+Object.defineProperty(AgoraTokenError.prototype, BRAND, { value: true });
