@@ -108,6 +108,30 @@ describe('decodeToken rejects', () => {
     expect(rejection(token).code).toBe('ERR_TOKEN_MALFORMED');
   });
 
+  it('base64 whose last character before the padding has unused bits set (RFC 4648 3.5) as malformed', () => {
+    // Before "==" the last character holds 2 data bits (4 unused), before "="
+    // 4 data bits (2 unused). Find a token of each shape, set an unused bit.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    for (const padding of ['==', '=']) {
+      let body = '';
+      for (let n = 1; !body.endsWith(padding) || (padding === '=' && body.endsWith('==')); n++) {
+        body = new AccessToken2(APP_ID, CERT, 600, { issueTs: ISSUE_TS, salt: 42 })
+          .addService({ type: ServiceType.Chat, userId: 'u'.repeat(n), privileges: { 1: 600 } })
+          .build()
+          .slice(3);
+      }
+      expect(verifyToken(`007${body}`, CERT, { now: ISSUE_TS }).status).toBe('valid');
+      const at = body.length - padding.length - 1;
+      const flipped = alphabet[alphabet.indexOf(body[at]!) | 1]!;
+      expect(flipped).not.toBe(body[at]);
+      const mutated = `${body.slice(0, at)}${flipped}${body.slice(at + 1)}`;
+      // Node's decoder ignores those bits, so both spellings are the same bytes ...
+      expect(Buffer.from(mutated, 'base64').equals(Buffer.from(body, 'base64'))).toBe(true);
+      // ... but only the canonical spelling is accepted.
+      expect(rejection(`007${mutated}`).message).toMatch(/canonical base64/);
+    }
+  });
+
   it('content truncated at every length as malformed', () => {
     for (let length = 0; length < goodContent.length; length++) {
       expect(rejection(wrap007(goodContent.subarray(0, length))).code).toBe('ERR_TOKEN_MALFORMED');

@@ -180,7 +180,8 @@ describe('tamper evidence', () => {
   });
 
   it('changing any single character of the token string never verifies a different content', () => {
-    // Base64 padding bits and deflate padding bits carry no data, so a few
+    // Base64 with unused bits set is rejected as non-canonical, but the
+    // padding bits of the last deflate byte carry no data, so a few
     // one-character edits leave the content as it was: SPEC counts that as the
     // same token. Any edit that changes the content must fail to verify.
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ 6';
