@@ -1,7 +1,7 @@
 // Bad input (SPEC section 5) for the AccessToken2 core and ChatTokenBuilder2:
 // each rejection is an AgoraTokenError with the right code, names the
 // argument, says what is allowed, and never contains the certificate.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AccessToken2, AgoraTokenError, ChatTokenBuilder2, type ServiceInit } from '../src/index.js';
 
 const APP_ID = '970CA35de60c44645bbae8a215061b33';
@@ -299,5 +299,25 @@ describe('AgoraTokenError', () => {
     expect(error.argument).toBe('token');
     expect(error.cause).toBe(cause);
     expect(new AgoraTokenError('ERR_INVALID_ARGUMENT', 'x').cause).toBeUndefined();
+  });
+});
+
+describe('AgoraTokenError identity', () => {
+  it('is recognised by instanceof from another copy of the module (ESM/CJS builds, two versions)', async () => {
+    vi.resetModules();
+    // A query string makes the module loader evaluate a second, distinct copy.
+    const specifier = '../src/errors.js?copy';
+    const copy = (await import(/* @vite-ignore */ specifier)) as typeof import('../src/errors.js');
+    expect(copy.AgoraTokenError).not.toBe(AgoraTokenError);
+    const foreign = new copy.AgoraTokenError('ERR_TOKEN_MALFORMED', 'token is malformed');
+    expect(foreign instanceof AgoraTokenError).toBe(true);
+    expect(new AgoraTokenError('ERR_INVALID_ARGUMENT', 'x') instanceof copy.AgoraTokenError).toBe(true);
+    expect(foreign).toBeInstanceOf(Error);
+  });
+
+  it('is not claimed by other errors or values', () => {
+    for (const value of [new Error('x'), new RangeError('x'), { code: 'ERR_TOKEN_MALFORMED' }, null, undefined, 'x', 1]) {
+      expect(value instanceof AgoraTokenError).toBe(false);
+    }
   });
 });
