@@ -24,6 +24,7 @@ import {
   SttTokenBuilder,
   type DecodedToken007,
 } from '../src/index.js';
+import { catchAgoraTokenError } from './helpers/errors.js';
 
 const APP_ID = '970CA35de60c44645bbae8a215061b33';
 const CERT = '5CFd2fd1755d40ecb72977518be15d3b';
@@ -200,7 +201,7 @@ describe('RtmTokenBuilder2 and Rtm2Permissions', () => {
       [{ details: { 0: { '01': [] } } }, 'permissions.details[0]'],
     ];
     for (const [permissions, argument] of bad) {
-      const error = catchError(() => RtmTokenBuilder2.buildTokenWithPermissions(APP_ID, CERT, 'u', permissions as never, 600));
+      const error = catchAgoraTokenError(() => RtmTokenBuilder2.buildTokenWithPermissions(APP_ID, CERT, 'u', permissions as never, 600));
       expect(error.code, argument).toBe('ERR_INVALID_ARGUMENT');
       expect(error.argument).toBe(argument);
     }
@@ -411,15 +412,6 @@ function badValues(kind: Kind): Array<[value: unknown, code: string]> {
   }
 }
 
-function catchError(fn: () => unknown): AgoraTokenError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AgoraTokenError) return error;
-    throw new Error(`expected an AgoraTokenError, got ${String(error)}`);
-  }
-  throw new Error('expected an AgoraTokenError, but the call returned');
-}
 
 describe('SPEC section 5: every argument of every builder', () => {
   it.each(SIGNATURES.map((s) => [s.builder, s] as const))('%s accepts its baseline arguments', (_name, s) => {
@@ -437,7 +429,7 @@ describe('SPEC section 5: every argument of every builder', () => {
       const args = s.params.map((q) => q.valid);
       args[index] = value;
       const label = `${s.builder}: ${param.name} = ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : String(value)}`;
-      const error = catchError(() => s.call(...args));
+      const error = catchAgoraTokenError(() => s.call(...args));
       expect(error.code, label).toBe(code);
       expect(error.argument, label).toBe(param.name);
       expect(error.message, label).toContain(param.name);
@@ -452,14 +444,14 @@ describe('SPEC section 5: every argument of every builder', () => {
     for (const s of SIGNATURES) {
       const args: unknown[] = s.params.map(() => Number.NaN);
       args[0] = 'not an app id';
-      expect(catchError(() => s.call(...args)).argument, s.builder).toBe('appId');
+      expect(catchAgoraTokenError(() => s.call(...args)).argument, s.builder).toBe('appId');
       args[0] = APP_ID;
-      expect(catchError(() => s.call(...args)).argument, s.builder).toBe('appCertificate');
+      expect(catchAgoraTokenError(() => s.call(...args)).argument, s.builder).toBe('appCertificate');
     }
   });
 
   it('says that expire counts seconds from now, and lets the caller opt out', () => {
-    const error = catchError(() => RtcTokenBuilder2.buildTokenWithUid(APP_ID, CERT, 'ch', 1, RtcRole.PUBLISHER, 90_000));
+    const error = catchAgoraTokenError(() => RtcTokenBuilder2.buildTokenWithUid(APP_ID, CERT, 'ch', 1, RtcRole.PUBLISHER, 90_000));
     expect(error.message).toMatch(/seconds from now/);
     expect(error.message).toMatch(/allowLongExpire/);
     const token = RtcTokenBuilder2.buildTokenWithUid(APP_ID, CERT, 'ch', 1, RtcRole.PUBLISHER, 90_000, 0, { allowLongExpire: true });
@@ -472,7 +464,7 @@ describe('SPEC section 5: every argument of every builder', () => {
   });
 
   it('the 006 past-timestamp error says 006 takes an absolute time, and 0 or the opt-out pass', () => {
-    const error = catchError(() => RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, RtcRole006.PUBLISHER, 3600, opts006));
+    const error = catchAgoraTokenError(() => RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, RtcRole006.PUBLISHER, 3600, opts006));
     expect(error.message).toMatch(/absolute/);
     expect(error.message).toMatch(/allowPastTimestamp/);
     expect(RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, RtcRole006.PUBLISHER, 0, opts006)).toMatch(/^006/);

@@ -13,19 +13,11 @@ import { ByteReader, ByteWriter } from '../src/_internal/bytes.js';
 import { AccessToken2, AgoraTokenError, ServiceType } from '../src/index.js';
 import { decode007 } from './helpers/decode.js';
 import { TEST_APP_CERTIFICATE, TEST_APP_ID } from './helpers/vectors.js';
+import { catchAgoraTokenError } from './helpers/errors.js';
 
 const hex = (writer: ByteWriter) => writer.finish().toString('hex');
 const reader = (hexBytes: string) => new ByteReader(Buffer.from(hexBytes, 'hex'));
 
-function thrown(run: () => unknown): AgoraTokenError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AgoraTokenError);
-    return error as AgoraTokenError;
-  }
-  throw new Error('expected an AgoraTokenError, but nothing was thrown');
-}
 
 describe('ByteWriter', () => {
   it('writes u16 little-endian across its whole range', () => {
@@ -115,14 +107,14 @@ describe('ByteReader', () => {
     ['a 65,535-byte string with 10 bytes present', () => reader('ffff' + '00'.repeat(10)).string('the field')],
     ['map32 whose count runs past the end', () => reader('0300' + '0100' + '01000000').map32('the field')],
   ])('reports %s as a malformed token naming the field', (_what, run) => {
-    const error = thrown(run);
+    const error = catchAgoraTokenError(run);
     expect(error.code).toBe('ERR_TOKEN_MALFORMED');
     expect(error.message).toContain('the field');
   });
 
   it('rejects a string that is not valid UTF-8', () => {
     for (const bad of ['c328', 'ff', 'eda080' /* an encoded lone surrogate */, 'f4908080' /* above U+10FFFF */]) {
-      const error = thrown(() => reader(`${(bad.length / 2).toString(16).padStart(2, '0')}00${bad}`).string('the user id'));
+      const error = catchAgoraTokenError(() => reader(`${(bad.length / 2).toString(16).padStart(2, '0')}00${bad}`).string('the user id'));
       expect(error.code).toBe('ERR_TOKEN_MALFORMED');
       expect(error.message).toContain('UTF-8');
     }
@@ -142,7 +134,7 @@ describe('bounds checks', () => {
     expect(() => check(min, 'value')).not.toThrow();
     expect(() => check(max, 'value')).not.toThrow();
     for (const bad of [min - 1, max + 1, 0.5, NaN, Infinity, -Infinity, '1', null, undefined, 1n]) {
-      const error = thrown(() => check(bad, 'value'));
+      const error = catchAgoraTokenError(() => check(bad, 'value'));
       expect(error.code).toBe('ERR_INVALID_ARGUMENT');
       expect(error.argument).toBe('value');
       expect(error.message).toContain(`from ${min} to ${max}`);
@@ -163,7 +155,7 @@ describe('bounds checks', () => {
     ['32,768 two-byte characters', 'é'.repeat(32_768), 65_536],
     ['65,535 bytes plus one NUL', `${'a'.repeat(65_535)}\0`, 65_536],
   ])('rejects %s', (_what, value, bytes) => {
-    const error = thrown(() => assertPackableString(value, 'the string'));
+    const error = catchAgoraTokenError(() => assertPackableString(value, 'the string'));
     expect(error.code).toBe('ERR_INVALID_ARGUMENT');
     expect(error.message).toContain('65535');
     expect(error.message).toContain(String(bytes));
@@ -171,14 +163,14 @@ describe('bounds checks', () => {
 
   it('rejects lone surrogates and accepts paired ones', () => {
     for (const bad of ['\uD800', '\uDFFF', 'a\uD83D', '\uDE00b', '\uDE00\uD83D']) {
-      expect(thrown(() => assertPackableString(bad, 's')).message).toContain('surrogate');
+      expect(catchAgoraTokenError(() => assertPackableString(bad, 's')).message).toContain('surrogate');
     }
     expect(() => assertPackableString('\uD83D\uDE00', 's')).not.toThrow();
   });
 
   it('accepts 65,535 list items and rejects 65,536', () => {
     expect(() => assertCount(65_535, 'list')).not.toThrow();
-    expect(thrown(() => assertCount(65_536, 'list')).argument).toBe('list');
+    expect(catchAgoraTokenError(() => assertCount(65_536, 'list')).argument).toBe('list');
   });
 });
 
@@ -190,7 +182,7 @@ describe('limits through AccessToken2', () => {
     const decoded = decode007(token().addService({ type: ServiceType.Chat, userId }).build());
     expect(decoded.services).toEqual([{ type: 5, privileges: {}, userId }]);
 
-    const error = thrown(() => token().addService({ type: ServiceType.Chat, userId: `${userId}a` }));
+    const error = catchAgoraTokenError(() => token().addService({ type: ServiceType.Chat, userId: `${userId}a` }));
     expect(error.argument).toBe('service.userId');
   });
 
@@ -204,7 +196,7 @@ describe('limits through AccessToken2', () => {
     if (service?.type !== ServiceType.Rtm2) throw new Error('expected an Rtm2 service');
     expect(service.permissions[0]?.[1]).toHaveLength(65_535);
 
-    const error = thrown(() =>
+    const error = catchAgoraTokenError(() =>
       token().addService({ type: ServiceType.Rtm2, userId: 'u', permissions: { 0: { 1: [...resources, ''] } } }),
     );
     expect(error.argument).toBe('service.permissions[0][1]');
@@ -218,7 +210,7 @@ describe('limits through AccessToken2', () => {
     expect(decoded.services).toHaveLength(65_535);
     expect(decoded.services[65_534]).toEqual({ type: 4, privileges: {} });
 
-    const error = thrown(() => t.addService({ type: ServiceType.Fpa }));
+    const error = catchAgoraTokenError(() => t.addService({ type: ServiceType.Fpa }));
     expect(error.code).toBe('ERR_INVALID_ARGUMENT');
     expect(error.argument).toBe('service');
     expect(error.message).toContain('65535');

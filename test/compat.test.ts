@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as AccessTokenCompat from '../src/compat/agora-access-token.js';
 import * as TokenCompat from '../src/compat/agora-token.js';
 import { AgoraTokenError, decodeToken, type DecodedToken006, type DecodedToken007 } from '../src/index.js';
+import { catchAgoraTokenError } from './helpers/errors.js';
 
 const require = createRequire(import.meta.url);
 const AgoraToken = require('agora-token') as Record<string, Record<string, unknown> & (new () => unknown)>;
@@ -24,15 +25,6 @@ function decode006(token: string): DecodedToken006 {
   const decoded = decodeToken(token);
   if (decoded.version !== '006') throw new Error(`expected 006, got ${decoded.version}`);
   return decoded;
-}
-function errorOf(fn: () => unknown): AgoraTokenError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AgoraTokenError) return error;
-    throw new Error(`expected an AgoraTokenError, got ${String(error)}`);
-  }
-  throw new Error('expected an AgoraTokenError, but the call returned');
 }
 /** Static method names of a class or namespace object. */
 function methodNames(value: object): string[] {
@@ -111,9 +103,9 @@ describe('migration differences from agora-token (each shown against agora-token
   it("throws on a bad App ID or certificate where agora-token returned ''", () => {
     expect(oldRtc.buildTokenWithUid('nope', CERT, 'ch', 1, 1, 600, 600)).toBe('');
     expect(oldChat.buildAppToken(APP_ID, 'short', 600)).toBe('');
-    const error = errorOf(() => TokenCompat.RtcTokenBuilder.buildTokenWithUid('nope', CERT, 'ch', 1, 1, 600, 600));
+    const error = catchAgoraTokenError(() => TokenCompat.RtcTokenBuilder.buildTokenWithUid('nope', CERT, 'ch', 1, 1, 600, 600));
     expect(error).toMatchObject({ code: 'ERR_INVALID_ARGUMENT', argument: 'appId' });
-    expect(errorOf(() => TokenCompat.ChatTokenBuilder.buildAppToken(APP_ID, 'short', 600)).argument).toBe('appCertificate');
+    expect(catchAgoraTokenError(() => TokenCompat.ChatTokenBuilder.buildAppToken(APP_ID, 'short', 600)).argument).toBe('appCertificate');
   });
 
   it('has no 24-hour limit, like agora-token', () => {
@@ -137,7 +129,7 @@ describe('migration differences from agora-token (each shown against agora-token
     const old = decode007(oldRtc.buildTokenWithUid(APP_ID, CERT, 'ch', 1, 101, 600, 600));
     expect(old.services[0]!.privileges).toEqual({ 1: 600 });
     for (const role of [0, 3, 101]) {
-      expect(errorOf(() => TokenCompat.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, role, 600, 600)).argument).toBe('role');
+      expect(catchAgoraTokenError(() => TokenCompat.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, role, 600, 600)).argument).toBe('role');
     }
   });
 
@@ -147,18 +139,18 @@ describe('migration differences from agora-token (each shown against agora-token
     expect(decode007(TokenCompat.RtmTokenBuilder.buildToken(APP_ID, CERT, 0, 600)).services[0]).toMatchObject({ userId: '' });
     const rtm2 = TokenCompat.RtcTokenBuilder.buildTokenWithRtm2(APP_ID, CERT, 'ch', 7, 1, 600, 1, 1, 1, 1, 8, 600);
     expect(decode007(rtm2).services).toMatchObject([{ uid: '7' }, { userId: '8' }]);
-    expect(errorOf(() => TokenCompat.RtmTokenBuilder.buildToken(APP_ID, CERT, -1, 600)).argument).toBe('userId');
+    expect(catchAgoraTokenError(() => TokenCompat.RtmTokenBuilder.buildToken(APP_ID, CERT, -1, 600)).argument).toBe('userId');
   });
 
   it('rejects an empty chat user id, which agora-token packed', () => {
     expect(decode007(oldChat.buildUserToken(APP_ID, CERT, '', 600)).services[0]).toMatchObject({ userId: '' });
-    expect(errorOf(() => TokenCompat.ChatTokenBuilder.buildUserToken(APP_ID, CERT, '', 600)).argument).toBe('userId');
-    expect(errorOf(() => TokenCompat.ChatTokenBuilder.buildUserToken(APP_ID, CERT, 0, 600)).argument).toBe('userId');
+    expect(catchAgoraTokenError(() => TokenCompat.ChatTokenBuilder.buildUserToken(APP_ID, CERT, '', 600)).argument).toBe('userId');
+    expect(catchAgoraTokenError(() => TokenCompat.ChatTokenBuilder.buildUserToken(APP_ID, CERT, 0, 600)).argument).toBe('userId');
   });
 
   it('accepts only decimal uids in buildTokenWithUid, where agora-token packed any string', () => {
     expect(decode007(oldRtc.buildTokenWithUid(APP_ID, CERT, 'ch', 'bob', 1, 600, 0)).services[0]).toMatchObject({ uid: 'bob' });
-    expect(errorOf(() => TokenCompat.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 'bob', 1, 600, 0)).argument).toBe('uid');
+    expect(catchAgoraTokenError(() => TokenCompat.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 'bob', 1, 600, 0)).argument).toBe('uid');
   });
 
   it('rejects floats, NaN, undefined and negatives where agora-token truncated, zeroed or threw RangeError', () => {
@@ -166,14 +158,14 @@ describe('migration differences from agora-token (each shown against agora-token
     expect(decode007(oldChat.buildAppToken(APP_ID, CERT, undefined as never)).expire).toBe(0);
     expect(() => oldChat.buildAppToken(APP_ID, CERT, -1)).toThrow(RangeError);
     for (const expire of [600.7, Number.NaN, undefined, -1, '600']) {
-      expect(errorOf(() => TokenCompat.ChatTokenBuilder.buildAppToken(APP_ID, CERT, expire as never)).argument).toBe('expire');
+      expect(catchAgoraTokenError(() => TokenCompat.ChatTokenBuilder.buildAppToken(APP_ID, CERT, expire as never)).argument).toBe('expire');
     }
   });
 
   it('rejects lone surrogates where agora-token packed U+FFFD', () => {
     const old = decode007(oldRtm.buildToken(APP_ID, CERT, 'a\uD800', 600));
     expect(old.services[0]).toMatchObject({ userId: 'a\uFFFD' });
-    expect(errorOf(() => TokenCompat.RtmTokenBuilder.buildToken(APP_ID, CERT, 'a\uD800', 600)).argument).toBe('userId');
+    expect(catchAgoraTokenError(() => TokenCompat.RtmTokenBuilder.buildToken(APP_ID, CERT, 'a\uD800', 600)).argument).toBe('userId');
   });
 
   it("accepts agora-token's own Rtm2Permissions", () => {
@@ -205,9 +197,9 @@ describe('migration differences from agora-access-token', () => {
 
   it('rejects a privilegeExpiredTs in the past (such as 3600 meant as one hour); 0 stays allowed', () => {
     expect(oldRtc.buildTokenWithUid(APP_ID, CERT, 'ch', 1, 1, 3600)).toMatch(/^006/);
-    const error = errorOf(() => AccessTokenCompat.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, 1, 3600));
+    const error = catchAgoraTokenError(() => AccessTokenCompat.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, 1, 3600));
     expect(error).toMatchObject({ code: 'ERR_TIMESTAMP_IN_PAST', argument: 'privilegeExpiredTs' });
-    expect(errorOf(() => AccessTokenCompat.RtmTokenBuilder.buildToken(APP_ID, CERT, 'a', 1, 3600)).code).toBe('ERR_TIMESTAMP_IN_PAST');
+    expect(catchAgoraTokenError(() => AccessTokenCompat.RtmTokenBuilder.buildToken(APP_ID, CERT, 'a', 1, 3600)).code).toBe('ERR_TIMESTAMP_IN_PAST');
     expect(decode006(AccessTokenCompat.RtcTokenBuilder.buildTokenWithAccount(APP_ID, CERT, 'ch', 'a', 1, 0)).privileges).toEqual({
       1: 0,
       2: 0,
@@ -218,14 +210,14 @@ describe('migration differences from agora-access-token', () => {
 
   it('rejects unknown roles, which agora-access-token treated as SUBSCRIBER (Rtc) or ignored (Rtm)', () => {
     expect(decode006(oldRtc.buildTokenWithUid(APP_ID, CERT, 'ch', 1, 7, future())).privileges).toEqual({ 1: expect.any(Number) });
-    expect(errorOf(() => AccessTokenCompat.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, 7, future())).argument).toBe('role');
+    expect(catchAgoraTokenError(() => AccessTokenCompat.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, 7, future())).argument).toBe('role');
     expect(oldRtm.buildToken(APP_ID, CERT, 'a', 0, future())).toMatch(/^006/);
-    expect(errorOf(() => AccessTokenCompat.RtmTokenBuilder.buildToken(APP_ID, CERT, 'a', 0, future())).argument).toBe('role');
+    expect(catchAgoraTokenError(() => AccessTokenCompat.RtmTokenBuilder.buildToken(APP_ID, CERT, 'a', 0, future())).argument).toBe('role');
   });
 
   it('throws on a bad App ID where agora-access-token built a token that names it', () => {
     expect(oldRtc.buildTokenWithUid('short', CERT, 'ch', 1, 1, future())).toMatch(/^006short/);
-    expect(errorOf(() => AccessTokenCompat.RtcTokenBuilder.buildTokenWithUid('short', CERT, 'ch', 1, 1, future())).argument).toBe('appId');
+    expect(catchAgoraTokenError(() => AccessTokenCompat.RtcTokenBuilder.buildTokenWithUid('short', CERT, 'ch', 1, 1, future())).argument).toBe('appId');
   });
 
   it('takes numeric RTM accounts where agora-access-token crashed', () => {

@@ -3,20 +3,12 @@
 // argument, says what is allowed, and never contains the certificate.
 import { describe, expect, it, vi } from 'vitest';
 import { AccessToken2, AgoraTokenError, ChatTokenBuilder2, type ServiceInit } from '../src/index.js';
+import { catchAgoraTokenError } from './helpers/errors.js';
 
 const APP_ID = '970CA35de60c44645bbae8a215061b33';
 // A distinctive certificate, so a leak into a message cannot go unseen.
 const CERT = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
-function caught(run: () => unknown): AgoraTokenError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AgoraTokenError);
-    return error as AgoraTokenError;
-  }
-  throw new Error('expected an AgoraTokenError, but nothing was thrown');
-}
 
 /** The checks every rejection must pass; `secrets` are strings no message may contain. */
 function expectRejected(
@@ -25,7 +17,7 @@ function expectRejected(
   argument: string,
   secrets: readonly string[] = [CERT],
 ): AgoraTokenError {
-  const error = caught(run);
+  const error = catchAgoraTokenError(run);
   expect(error.code).toBe(code);
   expect(error.argument).toBe(argument);
   expect(error.name).toBe('AgoraTokenError');
