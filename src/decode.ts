@@ -1,4 +1,4 @@
-import { accountToString, assertPackableString } from './_internal/assert.js';
+import { accountToString, assertPackableString, unixNow } from './_internal/assert.js';
 import { bytesEqual } from './_internal/crypto.js';
 import { AgoraTokenError } from './errors.js';
 import { VERSION_006 } from './token006/access-token.js';
@@ -135,7 +135,7 @@ export type VerifyResult =
     };
 
 function nowSeconds(now: Date | number | undefined): number {
-  if (now === undefined) return Math.floor(Date.now() / 1000);
+  if (now === undefined) return unixNow();
   if (now instanceof Date) return Math.floor(now.getTime() / 1000);
   if (typeof now !== 'number' || !Number.isFinite(now)) {
     throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'options.now must be a Date or a finite number of Unix seconds', {

@@ -15,6 +15,7 @@ import {
   RtmRole006,
   RtmTokenBuilder,
   verifyToken,
+  type BuildOptions006,
   type DecodedToken006,
 } from '../src/index.js';
 import { catchAgoraTokenError } from './helpers/errors.js';
@@ -299,5 +300,33 @@ describe('006 builders (SPEC section 3)', () => {
       RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, RtcRole006.PUBLISHER, 0, { issueTs: 2 ** 32 - 86_400 }),
     );
     expect(error.argument).toBe('options.issueTs');
+  });
+});
+
+describe('006 options given as null', () => {
+  // Only undefined means "use the clock / a fresh salt"; null is a caller bug (SPEC section 5).
+  const APP = '970CA35de60c44645bbae8a215061b33';
+  const CERT = '5CFd2fd1755d40ecb72977518be15d3b';
+
+  it('AccessToken rejects salt: null and ts: null instead of defaulting them', () => {
+    for (const key of ['salt', 'ts'] as const) {
+      const error = catchAgoraTokenError(() => new AccessToken(APP, CERT, 'room', 42, { [key]: null as unknown as number }));
+      expect(error.code).toBe('ERR_INVALID_ARGUMENT');
+      expect(error.argument).toBe(key);
+    }
+  });
+
+  it('the 006 builders reject issueTs: null and salt: null instead of defaulting them', () => {
+    const cases = [
+      [{ issueTs: null }, 'options.issueTs'],
+      [{ salt: null }, 'salt'],
+    ] as const;
+    for (const [options, argument] of cases) {
+      const error = catchAgoraTokenError(() =>
+        RtcTokenBuilder.buildTokenWithUid(APP, CERT, 'room', 42, RtcRole006.PUBLISHER, 0, options as unknown as BuildOptions006),
+      );
+      expect(error.code).toBe('ERR_INVALID_ARGUMENT');
+      expect(error.argument).toBe(argument);
+    }
   });
 });

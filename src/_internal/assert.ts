@@ -41,6 +41,21 @@ export function assertU32(value: unknown, argument: string): asserts value is nu
   assertInteger(value, argument, 0, U32_MAX);
 }
 
+/** The current Unix time, in whole seconds. */
+export function unixNow(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * An optional u32: `fallback()` only when the caller left it `undefined`.
+ * Any other value, `null` included, is checked and used as given.
+ */
+export function u32OrDefault(value: unknown, argument: string, fallback: () => number): number {
+  if (value === undefined) return fallback();
+  assertU32(value, argument);
+  return value;
+}
+
 export function assertU16(value: unknown, argument: string): asserts value is number {
   assertInteger(value, argument, 0, U16_MAX);
 }

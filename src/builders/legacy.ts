@@ -1,6 +1,6 @@
 // Builders of the legacy AccessToken ("006"): privilege times are absolute
 // Unix seconds, and the token's own expiry `ts` is the build time + 24 hours.
-import { assertPackableString, assertU32, invalidArgument, U32_MAX, uidToString } from '../_internal/assert.js';
+import { assertPackableString, assertU32, invalidArgument, U32_MAX, uidToString, u32OrDefault, unixNow } from '../_internal/assert.js';
 import { AgoraTokenError } from '../errors.js';
 import { AccessToken, Privilege006, TOKEN_006_LIFETIME_SECONDS } from '../token006/access-token.js';
 import { assertCredentials } from './checks.js';
@@ -63,8 +63,7 @@ function assertRtcRole006(value: unknown): asserts value is RtcRole006 {
 
 /** Checks the build options and returns the build time and the token's `ts`. */
 function buildTimes(options: BuildOptions006 | undefined): { now: number; ts: number } {
-  const now = options?.issueTs ?? Math.floor(Date.now() / 1000);
-  assertU32(now, 'options.issueTs');
+  const now = u32OrDefault(options?.issueTs, 'options.issueTs', unixNow);
   if (now > U32_MAX - TOKEN_006_LIFETIME_SECONDS) {
     throw invalidArgument('options.issueTs', `must be at most ${U32_MAX - TOKEN_006_LIFETIME_SECONDS}, so that issueTs + 24 hours fits in a u32`);
   }

@@ -1,5 +1,5 @@
 import { nodeZlib } from '../_internal/builtins.js';
-import { accountToString, assertHexId, assertPackableString, assertU16, assertU32, U16_MAX, invalidArgument } from '../_internal/assert.js';
+import { accountToString, assertHexId, assertPackableString, assertU16, assertU32, U16_MAX, invalidArgument, u32OrDefault, unixNow } from '../_internal/assert.js';
 import { ByteWriter } from '../_internal/bytes.js';
 import { hmacSha256, randomSalt } from '../_internal/crypto.js';
 
@@ -81,10 +81,8 @@ export class AccessToken {
     assertHexId(appCertificate, 'appCertificate');
     assertPackableString(channelName, 'channelName');
     const uidString = accountToString(uid, 'uid');
-    const salt = options.salt ?? randomSalt();
-    assertU32(salt, 'salt');
-    const ts = options.ts ?? Math.floor(Date.now() / 1000) + TOKEN_006_LIFETIME_SECONDS;
-    assertU32(ts, 'ts');
+    const salt = u32OrDefault(options.salt, 'salt', randomSalt);
+    const ts = u32OrDefault(options.ts, 'ts', () => unixNow() + TOKEN_006_LIFETIME_SECONDS);
     this.appId = appId;
     this.#appCertificate = appCertificate;
     this.channelName = channelName;

@@ -1,5 +1,5 @@
 import { nodeZlib } from '../_internal/builtins.js';
-import { assertHexId, assertU32, invalidArgument, U16_MAX } from '../_internal/assert.js';
+import { assertHexId, assertU32, invalidArgument, U16_MAX, u32OrDefault, unixNow } from '../_internal/assert.js';
 import { ByteWriter } from '../_internal/bytes.js';
 import { hmacSha256, randomSalt, u32le } from '../_internal/crypto.js';
 import { checkService, packService, type CheckedService, type Service, type ServiceInit } from './services.js';
@@ -74,10 +74,7 @@ export class AccessToken2 {
     assertHexId(appId, 'appId');
     assertHexId(appCertificate, 'appCertificate');
     assertU32(expire, 'expire');
-    const issueTs = options.issueTs === undefined ? Math.floor(Date.now() / 1000) : options.issueTs;
-    assertU32(issueTs, 'issueTs');
-    const salt = options.salt === undefined ? randomSalt() : options.salt;
-    assertU32(salt, 'salt');
+    const { issueTs, salt } = issueTsAndSalt(options);
     this.appId = appId;
     this.#appCertificate = appCertificate;
     this.expire = expire;
@@ -125,6 +122,14 @@ export class AccessToken2 {
   }
 }
 
+/** The given issueTs and salt, checked, or now and a fresh salt. */
+function issueTsAndSalt(options: AccessToken2Options | undefined): { issueTs: number; salt: number } {
+  return {
+    issueTs: u32OrDefault(options?.issueTs, 'issueTs', unixNow),
+    salt: u32OrDefault(options?.salt, 'salt', randomSalt),
+  };
+}
+
 /** The header fields of a token, all checked u32 values but the App ID. */
 interface Token2Header {
   readonly appId: string;
@@ -167,10 +172,7 @@ export function issueToken2(
   options: AccessToken2Options | undefined,
   services: CheckedService[],
 ): string {
-  const issueTs = options?.issueTs === undefined ? Math.floor(Date.now() / 1000) : options.issueTs;
-  assertU32(issueTs, 'issueTs');
-  const salt = options?.salt === undefined ? randomSalt() : options.salt;
-  assertU32(salt, 'salt');
+  const { issueTs, salt } = issueTsAndSalt(options);
   if (services.length > 1) services.sort((a, b) => a.service.type - b.service.type);
   return deflateToken2(packToken2(appCertificate, { appId, issueTs, expire, salt }, services));
 }
