@@ -1,0 +1,422 @@
+#!/usr/bin/env node
+// The runtime matrix (issue 7): runs the vectors and a build/decode/verify
+// smoke test (test/runtimes/smoke.mjs) against the BUILT package (dist/, run
+// `npm run build` first) on every runtime the README claims, and the README's
+// Worker and browser examples as written:
+//
+//   Node, Bun, Deno         root, web, compat/agora-token, compat/agora-access-token
+//   workerd + nodejs_compat root, web, compat/agora-token, compat/agora-access-token  (miniflare)
+//   workerd, no Node APIs   web, the README's Worker                             (miniflare)
+//   Chromium (headless)     web, the README's browser snippet  (esbuild --platform=browser)
+//
+// Bun, Deno and miniflare (workerd) come from the pinned devDependencies;
+// Chromium is /usr/bin/chromium through playwright-core. Prints one line per
+// runtime and entry, then a table, and exits non-zero if any row is missing,
+// failed, or passed fewer checks than it must.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const RUNTIMES_DIR = fileURLToPath(new URL('../test/runtimes/', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const COMPAT_ENTRIES = ['compat/agora-token', 'compat/agora-access-token'];
+/** workerd's date of the pinned miniflare; flags behave as on that date. */
+const COMPATIBILITY_DATE = '2026-04-01';
+
+const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8'));
+const smoke = await import(new URL('smoke.mjs', `file://${RUNTIMES_DIR}`).href);
+const vectors = JSON.parse(readFileSync(new URL('vectors/agora-reference-vectors.json', `file://${ROOT}`), 'utf8'));
+const ENTRY_CHECKS = smoke.expectedChecks(vectors);
+
+/** Every row the matrix must produce, with the number of checks it must pass. */
+const MATRIX = [
+  ...['node', 'bun', 'deno'].flatMap((runtime) => [
+    { runtime, entry: 'root', expected: ENTRY_CHECKS },
+    { runtime, entry: 'web', expected: ENTRY_CHECKS },
+    ...COMPAT_ENTRIES.map((entry) => ({ runtime, entry, expected: smoke.COMPAT_CHECKS[entry].length })),
+  ]),
+  { runtime: 'workerd+nodejs_compat', entry: 'root', expected: ENTRY_CHECKS },
+  { runtime: 'workerd+nodejs_compat', entry: 'web', expected: ENTRY_CHECKS },
+  ...COMPAT_ENTRIES.map((entry) => ({ runtime: 'workerd+nodejs_compat', entry, expected: smoke.COMPAT_CHECKS[entry].length })),
+  { runtime: 'workerd', entry: 'web', expected: ENTRY_CHECKS },
+  { runtime: 'workerd', entry: 'README Worker', expected: 3 },
+  { runtime: 'chromium', entry: 'web', expected: ENTRY_CHECKS },
+  { runtime: 'chromium', entry: 'README renewal', expected: 2 },
+];
+
+/** The ESM file of an entry ("root", "web", "compat/...") by the package's "exports". */
+function entryFile(entry) {
+  const key = entry === 'root' ? '.' : `./${entry}`;
+  const target = pkg.exports[key]?.import?.default;
+  if (target === undefined) throw new Error(`package.json "exports" has no import of ${key}`);
+  const file = fileURLToPath(new URL(target, `file://${ROOT}`));
+  if (!existsSync(file)) throw new Error(`${target} is missing: run \`npm run build\` first`);
+  return file;
+}
+
+const fromError = (what, error) => ({ passed: 0, failed: 1, failures: [`${what}: ${error?.stack ?? error}`] });
+
+// ---------------------------------------------------------------- Node, Bun, Deno
+
+/** No colour, no update checks, no telemetry: the runtimes use no network. */
+const RUNTIME_ENV = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', DO_NOT_TRACK: '1' };
+
+function run(command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: RUNTIME_ENV });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', (error) => resolve({ code: -1, stdout, stderr: `${stderr}${error.message}` }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function localRuntime(runtime, command, prefix, entries) {
+  const main = `${RUNTIMES_DIR}main.mjs`;
+  const rows = [];
+  // One process per entry: the web entry must load without the root entry having loaded Node's modules first.
+  for (const group of [['root', ...COMPAT_ENTRIES], ['web']]) {
+    const wanted = group.filter((entry) => entries.includes(entry));
+    const args = [...prefix, main, runtime, ...wanted.map((entry) => (entry === 'root' ? '.' : entry))];
+    const { code, stdout, stderr } = await run(command, args);
+    const results = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('RUNTIME-RESULT '))
+      .map((line) => JSON.parse(line.slice('RUNTIME-RESULT '.length)));
+    for (const entry of wanted) {
+      const result = results.find((r) => r.entry === entry);
+      rows.push({ runtime, entry, ...(result ?? fromError(`${command} exited ${code}`, stderr.trim() || stdout.trim())) });
+    }
+  }
+  return rows;
+}
+
+function bin(name) {
+  const file = `${ROOT}node_modules/.bin/${name}`;
+  if (!existsSync(file)) throw new Error(`${name} is not installed: run \`npm ci\` (it is a pinned devDependency)`);
+  return file;
+}
+
+// ---------------------------------------------------------------- bundles (esbuild)
+
+/** Resolves `agora-token-builder/...` (as the README's examples import it) to the built file, by "exports". */
+const selfReference = {
+  name: 'self-reference',
+  setup(b) {
+    b.onResolve({ filter: /^agora-token-builder(\/.*)?$/ }, (args) => ({
+      path: entryFile(args.path === pkg.name ? 'root' : args.path.slice(pkg.name.length + 1)),
+    }));
+  },
+};
+
+/** Keeps every Node built-in external under its `node:` name (the form workerd's nodejs_compat knows). */
+const nodeBuiltins = {
+  name: 'node-builtins',
+  setup(b) {
+    const names = new Set(builtinModules);
+    b.onResolve({ filter: /^[a-z_/:]+$/ }, (args) => {
+      const bare = args.path.replace(/^node:/, '');
+      return names.has(bare) ? { path: `node:${bare}`, external: true } : undefined;
+    });
+  },
+};
+
+async function bundle(contents, { platform, plugins = [] }) {
+  const result = await build({
+    stdin: { contents, resolveDir: RUNTIMES_DIR, sourcefile: 'matrix-entry.mjs', loader: 'js' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform,
+    target: 'es2022',
+    logLevel: 'silent',
+    plugins: [selfReference, ...plugins],
+  });
+  return result.outputFiles[0].text;
+}
+
+/** Module code that imports the entries and runs their checks; `finish(results)` is the code's ending. */
+function checksModule(entries, finish) {
+  const imports = entries.map((entry, i) => `import * as entry${i} from ${JSON.stringify(entryFile(entry))};`);
+  const rootIndex = entries.indexOf('root');
+  return [
+    `import { runEntryChecks, runCompatChecks } from './smoke.mjs';`,
+    `import vectors from '../../vectors/agora-reference-vectors.json';`,
+    ...imports,
+    `async function runAll() {`,
+    `  const results = [];`,
+    ...entries.map((entry, i) =>
+      COMPAT_ENTRIES.includes(entry)
+        ? `  results.push({ entry: ${JSON.stringify(entry)}, ...(await runCompatChecks(${JSON.stringify(entry)}, entry${i}, entry${rootIndex})) });`
+        : `  results.push({ entry: ${JSON.stringify(entry)}, ...(await runEntryChecks(entry${i}, vectors)) });`,
+    ),
+    `  return results;`,
+    `}`,
+    finish,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------- workerd (miniflare)
+
+/** Runs a module Worker in workerd; returns the Miniflare instance (dispose it). */
+async function worker(script, { nodejsCompat, bindings = {} }) {
+  const { Miniflare, Log, LogLevel } = await import('miniflare');
+  const mf = new Miniflare({
+    modules: true,
+    script,
+    compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: nodejsCompat ? ['nodejs_compat'] : [],
+    cf: false, // a placeholder Request.cf, instead of fetching one from workers.cloudflare.com
+    bindings,
+    log: new Log(LogLevel.WARN),
+  });
+  await mf.ready;
+  return mf;
+}
+
+const WORKER_FINISH = `export default {
+  async fetch() {
+    const globals = { process: typeof process, Buffer: typeof Buffer };
+    return new Response(JSON.stringify({ globals, results: await runAll() }), { headers: { 'content-type': 'application/json' } });
+  },
+};`;
+
+async function workerdChecks(runtime, entries, nodejsCompat) {
+  let mf;
+  try {
+    const script = await bundle(checksModule(entries, WORKER_FINISH), {
+      platform: nodejsCompat ? 'node' : 'browser',
+      // Without nodejs_compat, a `node:` import stays in the script, where workerd refuses it at load.
+      plugins: [nodeBuiltins],
+    });
+    mf = await worker(script, { nodejsCompat });
+    const response = await mf.dispatchFetch('http://localhost/');
+    const body = await response.json();
+    const rows = body.results.map((r) => ({ runtime, ...r }));
+    if (!nodejsCompat) {
+      // Proof that this isolate has no Node APIs: the web entry ran without them.
+      const leaked = Object.entries(body.globals).filter(([, type]) => type !== 'undefined');
+      for (const row of rows) {
+        if (leaked.length > 0) {
+          row.failed += 1;
+          row.failures.push(`the isolate has Node globals ${leaked.map(([name]) => name).join(', ')}: nodejs_compat is on`);
+        }
+      }
+    }
+    return rows;
+  } catch (error) {
+    return entries.map((entry) => ({ runtime, entry, ...fromError('workerd', error) }));
+  } finally {
+    await mf?.dispose();
+  }
+}
+
+/** The first ```js block after a README heading, as written. */
+function readmeBlock(heading) {
+  const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+  const at = readme.indexOf(`\n${heading}\n`);
+  if (at < 0) throw new Error(`README.md has no heading "${heading}"`);
+  const match = /```js\n([\s\S]*?)```/.exec(readme.slice(at));
+  if (match === null) throw new Error(`README.md has no js block after "${heading}"`);
+  return match[1];
+}
+
+const APP_ID = '970CA35de60c44645bbae8a215061b33';
+const APP_CERTIFICATE = '5CFd2fd1755d40ecb72977518be15d3b';
+
+/** The README's Worker, as written, in workerd without nodejs_compat, checked from outside with the root entry. */
+async function readmeWorker() {
+  const runtime = 'workerd';
+  const entry = 'README Worker';
+  let mf;
+  try {
+    const root = await import(entryFile('root'));
+    const script = await bundle(readmeBlock('### Cloudflare Worker'), { platform: 'browser', plugins: [nodeBuiltins] });
+    mf = await worker(script, { nodejsCompat: false, bindings: { AGORA_APP_ID: APP_ID, AGORA_APP_CERTIFICATE: APP_CERTIFICATE } });
+    const results = [];
+    const check = async (name, body) => {
+      try {
+        await body();
+        results.push({ name, ok: true });
+      } catch (error) {
+        results.push({ name, ok: false, message: error.message });
+      }
+    };
+    const expectEqual = (what, got, expected) => {
+      if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`);
+    };
+    await check('GET /?userId=alice answers a chat user token for alice that verifies', async () => {
+      const response = await mf.dispatchFetch('http://localhost/?userId=alice');
+      expectEqual('status', response.status, 200);
+      const { token, expiresIn } = await response.json();
+      expectEqual('verdict', root.verifyToken(token, APP_CERTIFICATE).status, 'valid');
+      const decoded = root.decodeToken(token);
+      expectEqual('services', decoded.services, [{ type: 5, privileges: { 1: expiresIn }, userId: 'alice' }]);
+      expectEqual('expire', decoded.expire, expiresIn);
+    });
+    await check('the token is signed with env.AGORA_APP_CERTIFICATE only', async () => {
+      const { token } = await (await mf.dispatchFetch('http://localhost/?userId=bob')).json();
+      expectEqual('verdict with another certificate', root.verifyToken(token, '0123456789abcdef0123456789abcdef').status, 'bad-signature');
+    });
+    await check('no userId: 400 with ERR_INVALID_ARGUMENT and no secret in the body', async () => {
+      const response = await mf.dispatchFetch('http://localhost/');
+      const text = await response.text();
+      expectEqual('status', response.status, 400);
+      expectEqual('code', JSON.parse(text).error, 'ERR_INVALID_ARGUMENT');
+      if (text.includes(APP_CERTIFICATE)) throw new Error('the body contains the certificate');
+    });
+    const failures = results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.message}`);
+    return [{ runtime, entry, passed: results.length - failures.length, failed: failures.length, failures }];
+  } catch (error) {
+    return [{ runtime, entry, ...fromError('README Worker', error) }];
+  } finally {
+    await mf?.dispose();
+  }
+}
+
+// ---------------------------------------------------------------- Chromium
+
+/** The README's renewal snippet: its scheduleRenewal is called with tokens built in the page; setTimeout is watched. */
+const RENEWAL_HARNESS = (snippetFile) => `
+import { ChatTokenBuilder2 } from 'agora-token-builder/web';
+import { scheduleRenewal } from ${JSON.stringify(snippetFile)};
+async function runRenewal() {
+  const failures = [];
+  const delays = [];
+  const realSetTimeout = window.setTimeout;
+  window.setTimeout = (callback, delay) => { delays.push(delay); return 0; };
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    // Issued 100 s ago for 1000 s: 80% of its life is at issueTs + 800, about 700 s from now.
+    const fresh = await ChatTokenBuilder2.buildUserToken(${JSON.stringify(APP_ID)}, ${JSON.stringify(APP_CERTIFICATE)}, 'alice', 1000, { issueTs: now - 100 });
+    const started = Date.now();
+    await scheduleRenewal(fresh, () => {});
+    const expected = (now + 700) * 1000 - started;
+    if (delays.length !== 1 || Math.abs(delays[0] - expected) > 1000) failures.push('a fresh token: expected one timer of about ' + expected + ' ms, got ' + JSON.stringify(delays));
+    // Issued 900 s ago for 1000 s: past 80% already, renew at once.
+    delays.length = 0;
+    const old = await ChatTokenBuilder2.buildUserToken(${JSON.stringify(APP_ID)}, ${JSON.stringify(APP_CERTIFICATE)}, 'alice', 1000, { issueTs: now - 900 });
+    await scheduleRenewal(old, () => {});
+    if (delays.length !== 1 || delays[0] !== 0) failures.push('a token past 80%: expected one timer of 0 ms, got ' + JSON.stringify(delays));
+  } catch (error) {
+    failures.push('threw ' + error);
+  } finally {
+    window.setTimeout = realSetTimeout;
+  }
+  return { entry: 'README renewal', passed: 2 - failures.length, failed: failures.length, failures };
+}
+window.__renewal = runRenewal();
+`;
+
+async function chromiumChecks() {
+  const runtime = 'chromium';
+  const entries = ['web', 'README renewal'];
+  if (!existsSync(CHROMIUM)) return entries.map((entry) => ({ runtime, entry, ...fromError('chromium', `${CHROMIUM} is missing`) }));
+  let server;
+  let browser;
+  const pageErrors = [];
+  try {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/atb-runtimes-`);
+    let renewal;
+    try {
+      const snippet = `${dir}/renewal.mjs`;
+      writeFileSync(snippet, readmeBlock('### In a browser'));
+      renewal = await bundle(RENEWAL_HARNESS(snippet), { platform: 'browser' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const checks = await bundle(checksModule(['web'], 'window.__matrix = runAll();'), { platform: 'browser' });
+    const files = {
+      '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>runtimes</title><script type="module" src="/checks.js"></script><script type="module" src="/renewal.js"></script>'],
+      '/checks.js': ['text/javascript', checks],
+      '/renewal.js': ['text/javascript', renewal],
+    };
+    server = createServer((request, response) => {
+      const file = files[request.url];
+      response.writeHead(file ? 200 : 404, { 'content-type': file ? file[0] : 'text/plain' });
+      response.end(file ? file[1] : 'not found');
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      timeout: 30_000,
+    });
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    // http://127.0.0.1 is a secure context, so crypto.subtle is there as on an https page.
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForFunction(() => window.__matrix !== undefined && window.__renewal !== undefined, null, { timeout: 30_000 });
+    const results = [...(await page.evaluate(() => window.__matrix)), await page.evaluate(() => window.__renewal)];
+    return results.map((r) => ({ runtime, ...r }));
+  } catch (error) {
+    const detail = pageErrors.length > 0 ? `${error.message}; page errors: ${pageErrors.join('; ')}` : error;
+    return entries.map((entry) => ({ runtime, entry, ...fromError('chromium', detail) }));
+  } finally {
+    await browser?.close();
+    server?.close();
+  }
+}
+
+// ---------------------------------------------------------------- the matrix
+
+const started = performance.now();
+const rows = [];
+async function timed(label, task) {
+  const t0 = performance.now();
+  try {
+    rows.push(...(await task()));
+  } catch (error) {
+    rows.push({ runtime: label, entry: '?', ...fromError(label, error) });
+  }
+  process.stderr.write(`  ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
+const ALL = ['root', 'web', ...COMPAT_ENTRIES];
+await timed('node', () => localRuntime('node', process.execPath, [], ALL));
+await timed('bun', () => localRuntime('bun', bin('bun'), ['run', '--no-install'], ALL));
+await timed('deno', () => localRuntime('deno', bin('deno'), ['run', '--quiet', '--no-prompt', `--allow-read=${ROOT}`], ALL));
+await timed('workerd+nodejs_compat', () => workerdChecks('workerd+nodejs_compat', ['root', 'web', ...COMPAT_ENTRIES], true));
+await timed('workerd', () => workerdChecks('workerd', ['web'], false));
+await timed('workerd README Worker', readmeWorker);
+await timed('chromium', chromiumChecks);
+
+let ok = true;
+const table = [];
+for (const want of MATRIX) {
+  const row = rows.find((r) => r.runtime === want.runtime && r.entry === want.entry);
+  let verdict = 'ok';
+  if (row === undefined) verdict = 'MISSING';
+  else if (row.failed > 0) verdict = 'FAILED';
+  else if (row.passed < want.expected) verdict = `ONLY ${row.passed} OF ${want.expected}`;
+  if (verdict !== 'ok') ok = false;
+  console.log(`${want.runtime} (${want.entry}): ${row?.passed ?? 0} passed, ${row?.failed ?? 0} failed${verdict === 'ok' ? '' : `  <- ${verdict}`}`);
+  for (const failure of (row?.failures ?? []).slice(0, 10)) console.log(`    ${failure.split('\n').join('\n    ')}`);
+  table.push([want.runtime, want.entry, String(row?.passed ?? 0), String(want.expected), String(row?.failed ?? 0), verdict]);
+}
+for (const row of rows) {
+  if (!MATRIX.some((want) => want.runtime === row.runtime && want.entry === row.entry)) {
+    ok = false;
+    console.log(`${row.runtime} (${row.entry}): not in the matrix  <- UNEXPECTED`);
+    for (const failure of row.failures ?? []) console.log(`    ${failure}`);
+  }
+}
+
+const header = ['runtime', 'entry', 'passed', 'of', 'failed', ''];
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
+const line = (cells) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+console.log(`\n${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}`);
+for (const cells of table) console.log(line(cells));
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+console.log(`\nruntimes: ${table.filter((r) => r[5] === 'ok').length} of ${MATRIX.length} rows passed in ${seconds} s`);
+process.exit(ok ? 0 : 1);
