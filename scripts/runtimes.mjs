@@ -164,19 +164,33 @@ function checksModule(entries, finish) {
 
 // ---------------------------------------------------------------- workerd (miniflare)
 
+async function dispose(mf) {
+  try {
+    await mf?.dispose();
+  } catch {
+    // A runtime that failed to start has nothing left to stop.
+  }
+}
+
 /** Runs a module Worker in workerd; returns the Miniflare instance (dispose it). */
 async function worker(script, { nodejsCompat, bindings = {} }) {
   const { Miniflare, Log, LogLevel } = await import('miniflare');
   const mf = new Miniflare({
-    modules: true,
-    script,
+    // One module given as such: workerd itself resolves its imports, and
+    // refuses `node:` ones unless nodejs_compat is on ("No such module").
+    modules: [{ type: 'ESModule', path: 'worker.mjs', contents: script }],
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: nodejsCompat ? ['nodejs_compat'] : [],
     cf: false, // a placeholder Request.cf, instead of fetching one from workers.cloudflare.com
     bindings,
     log: new Log(LogLevel.WARN),
   });
-  await mf.ready;
+  try {
+    await mf.ready;
+  } catch (error) {
+    await dispose(mf);
+    throw error;
+  }
   return mf;
 }
 
@@ -213,7 +227,7 @@ async function workerdChecks(runtime, entries, nodejsCompat) {
   } catch (error) {
     return entries.map((entry) => ({ runtime, entry, ...fromError('workerd', error) }));
   } finally {
-    await mf?.dispose();
+    await dispose(mf);
   }
 }
 
@@ -276,7 +290,7 @@ async function readmeWorker() {
   } catch (error) {
     return [{ runtime, entry, ...fromError('README Worker', error) }];
   } finally {
-    await mf?.dispose();
+    await dispose(mf);
   }
 }
 
@@ -386,7 +400,8 @@ const ALL = ['root', 'web', ...COMPAT_ENTRIES];
 await timed('node', () => localRuntime('node', process.execPath, [], ALL));
 await timed('bun', () => localRuntime('bun', bin('bun'), ['run', '--no-install'], ALL));
 await timed('deno', () => localRuntime('deno', bin('deno'), ['run', '--quiet', '--no-prompt', `--allow-read=${ROOT}`], ALL));
-await timed('workerd+nodejs_compat', () => workerdChecks('workerd+nodejs_compat', ['root', 'web', ...COMPAT_ENTRIES], true));
+await timed('workerd+nodejs_compat', () => workerdChecks('workerd+nodejs_compat', ['root', ...COMPAT_ENTRIES], true));
+await timed('workerd+nodejs_compat web', () => workerdChecks('workerd+nodejs_compat', ['web'], true));
 await timed('workerd', () => workerdChecks('workerd', ['web'], false));
 await timed('workerd README Worker', readmeWorker);
 await timed('chromium', chromiumChecks);
