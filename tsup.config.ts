@@ -8,6 +8,8 @@ export default defineConfig([
       'server/index': 'src/server/index.ts',
       'compat/agora-token': 'src/compat/agora-token.ts',
       'compat/agora-access-token': 'src/compat/agora-access-token.ts',
+      // Web platform APIs only: no Node built-in is reachable from it.
+      web: 'src/web.ts',
     },
     format: ['esm', 'cjs'],
     // One self-contained file per entry point: the root loads as a single
@@ -20,6 +22,8 @@ export default defineConfig([
     clean: true,
     target: 'node20',
     platform: 'node',
+    // Keep `node:` on built-in imports: bundlers for workers mark `node:*` external.
+    removeNodeProtocol: false,
     treeshake: true,
   },
   {
@@ -30,6 +34,7 @@ export default defineConfig([
     sourcemap: false,
     target: 'node20',
     platform: 'node',
+    removeNodeProtocol: false,
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);
