@@ -427,7 +427,7 @@ for (const row of rows) {
   }
 }
 
-const header = ['runtime', 'entry', 'passed', 'of', 'failed', ''];
+const header = ['runtime', 'entry', 'passed', 'of', 'failed', 'result'];
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
 const line = (cells) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
 console.log(`\n${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}`);
