@@ -191,7 +191,7 @@ function resolveOptions(given: TokenHandlerOptions | undefined) {
   if (!appId || !appCertificate) {
     throw new AgoraTokenError(
       'ERR_INVALID_ARGUMENT',
-      'the token server needs appId and appCertificate (options, or AGORA_APP_ID and AGORA_APP_CERTIFICATE)',
+      `${appId ? 'appCertificate' : 'appId'} must be given: the token server needs appId and appCertificate (options, or AGORA_APP_ID and AGORA_APP_CERTIFICATE)`,
       { argument: appId ? 'appCertificate' : 'appId' },
     );
   }

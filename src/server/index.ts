@@ -176,7 +176,9 @@ export interface RunningTokenServer {
 export async function startTokenServer(options?: TokenServerOptions): Promise<RunningTokenServer> {
   const checked = checkOptions(options, 'options', START_OPTION_KEYS) as TokenServerOptions;
   const { host = '127.0.0.1', port = 0, closeTimeout = DEFAULT_CLOSE_TIMEOUT, ...serverOptions } = checked;
-  if (typeof host !== 'string' || host.length === 0) throw invalidArgument('host', 'must be a non-empty string');
+  if (typeof host !== 'string' || host.length === 0 || host.length > 253 || !host.isWellFormed() || /[\s\u0000-\u001f\u007f]/.test(host)) {
+    throw invalidArgument('host', 'must be a host name or address: 1 to 253 characters, no whitespace or control characters');
+  }
   assertInteger(port, 'port', 0, 65_535);
   assertInteger(closeTimeout, 'closeTimeout', 0, MAX_TIMEOUT);
   const server = createTokenServer(serverOptions);
