@@ -451,20 +451,23 @@ function allow(methods: string): never {
 }
 
 /**
- * The path of the request target, without query or fragment. Only the origin
- * form (`/path?query`) and the absolute form (`http://host/path`) are routes;
- * anything else (`//[`, `*`, a bad absolute URL) is a 400, and `//x` is not `/`.
+ * The path of the request target, without query or fragment. A target that
+ * is not a valid URL (`//[`, `//x:99999`) is a 400, as is one that is neither
+ * a path nor an absolute `http(s)://` URL (`*`). The path is used as sent, so
+ * `//x` is not `/`.
  */
 function requestPath(target: string): string {
-  if (target.startsWith('/')) return target.replace(/[?#].*$/s, '');
-  if (/^https?:\/\//i.test(target)) {
-    try {
-      return new URL(target).pathname;
-    } catch {
-      // fall through
-    }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(target, 'http://localhost');
+  } catch {
+    // a 400 below
   }
-  throw new HttpError(400, 'invalid_request', 'the request target must be a path starting with /');
+  if (parsed !== undefined) {
+    if (target.startsWith('/')) return target.replace(/[?#].*$/s, '');
+    if (/^https?:\/\//i.test(target)) return parsed.pathname;
+  }
+  throw new HttpError(400, 'invalid_request', 'the request target must be a valid URL path starting with /');
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, config: Resolved, next?: (error?: unknown) => void): Promise<void> {
