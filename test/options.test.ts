@@ -154,8 +154,13 @@ const HANDLER_OPTIONS = {
   env: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v),
 };
 const HTTP_OPTIONS = { ...HANDLER_OPTIONS, headersTimeout: isIntegerIn(1000, 600_000), requestTimeout: isIntegerIn(10_000, 600_000) };
-const START_OPTIONS = { ...HTTP_OPTIONS, // A host name or address: no whitespace or control characters (anything else is left to the resolver).
-  host: (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 253 && v.isWellFormed() && !/[\s\u0000-\u001f\u007f]/.test(v), port: (v: unknown) => v === 0, closeTimeout: isIntegerIn(0, 600_000) };
+const START_OPTIONS = {
+  ...HTTP_OPTIONS,
+  // A host name or address: no whitespace or control characters (anything else is left to the resolver).
+  host: (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 253 && v.isWellFormed() && !/[\s\u0000-\u001f\u007f]/.test(v),
+  port: isIntegerIn(0, 65_535),
+  closeTimeout: isIntegerIn(0, 600_000),
+};
 const BASE = { appId: APP_ID, appCertificate: CERT, usersFile: 'no-such-users.json' };
 const server = (key: string) => key;
 /** Plain objects get the base credentials added; anything else is passed as it is. */
