@@ -136,10 +136,13 @@ describe('the login queue (defect 4)', () => {
   it('answers 503 server_busy with Retry-After when maxQueuedLogins logins already wait', async () => {
     const auth = gatedAuthenticator();
     const server = await start({ authenticate: auth.authenticate, maxConcurrentLogins: 1, maxQueuedLogins: 1 });
+    let received = 0;
+    server.server.on('request', () => (received += 1));
     const first = postLogin(server.url, 'first');
     await until(() => auth.calls.length === 1);
     const second = postLogin(server.url, 'second');
-    await sleep(200); // the second login reads its body and waits for a turn
+    await until(() => received === 2);
+    await sleep(150); // the second login reads its small body and waits for a turn
     const third = await postLogin(server.url, 'third');
     expect(third.status).toBe(503);
     expect(third.headers.get('retry-after')).toBe('1');
@@ -148,6 +151,20 @@ describe('the login queue (defect 4)', () => {
     expect((await first).status).toBe(200);
     expect((await second).status).toBe(200);
     expect(auth.calls).toEqual(['first', 'second']);
+  });
+
+  it('answers 503 at once with no waiting room (maxQueuedLogins 0) while a login is being checked', async () => {
+    const auth = gatedAuthenticator();
+    const server = await start({ authenticate: auth.authenticate, maxConcurrentLogins: 1, maxQueuedLogins: 0 });
+    const first = postLogin(server.url, 'first');
+    await until(() => auth.calls.length === 1);
+    const busy = await postLogin(server.url, 'second');
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('1');
+    auth.release();
+    expect((await first).status).toBe(200);
+    expect((await postLogin(server.url, 'third')).status).toBe(200);
+    expect(auth.calls).toEqual(['first', 'third']);
   });
 
   it('does not check (hash) a login whose client has gone, and tells a running check by its signal', async () => {
@@ -228,6 +245,14 @@ describe('HTTP time limits (hardening)', () => {
     expect(took).toBeLessThan(headersTimeout + 2000);
     expect(Buffer.concat(received).toString('utf8')).toMatch(/^HTTP\/1\.1 408/);
   }, 15_000);
+
+  it('checks the drain limit given to close()', async () => {
+    const server = await start({});
+    for (const bad of [-1, 1.5, NaN, '5000', null]) {
+      expect(() => server.close(bad as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', argument: 'timeoutMs' }));
+    }
+    await server.close(0);
+  });
 
   it('rejects time limits out of range, and a requestTimeout below headersTimeout', async () => {
     await expect(start({ headersTimeout: 10 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', argument: 'headersTimeout' });
