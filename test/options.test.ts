@@ -70,6 +70,8 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.func(fc.anything()),
 );
 
+const ALWAYS_TRIED: readonly unknown[] = [null, NaN, Infinity, -1, 1.5, 2 ** 32, 1e300, '', 'x', '\ud800', true, {}, [], () => 1, Symbol('x'), 1n, new Date(Number.NaN)];
+
 const isU32 = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= U32_MAX;
 const isBoolean = (v: unknown) => typeof v === 'boolean';
 // verifyToken's now: a Date holding a valid time, or finite Unix seconds within a Date's range.
@@ -180,7 +182,8 @@ describe.each([...LIBRARY, ...SERVER])('$name', ({ call, options, argument }) =>
       fc.asyncProperty(wrongFor(allowed), async (value) => {
         await expectInvalidArgument(() => call({ [key]: value }), argument(key));
       }),
-      RUNS,
+      // The usual suspects always run, on top of the generated values.
+      { ...RUNS, examples: ALWAYS_TRIED.filter((v) => !allowed(v)).map((v) => [v] as [unknown]) },
     );
   });
 

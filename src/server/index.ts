@@ -76,7 +76,8 @@ const START_OPTION_KEYS = [...SERVER_OPTION_KEYS, 'host', 'port', 'closeTimeout'
 function httpOptions(options: TokenHttpServerOptions): { headersTimeout: number; requestTimeout: number; handlerOptions: TokenHandlerOptions } {
   const { headersTimeout = DEFAULT_HEADERS_TIMEOUT, requestTimeout, ...handlerOptions } = options;
   assertInteger(headersTimeout, 'headersTimeout', 1000, MAX_TIMEOUT);
-  const request = requestTimeout ?? Math.max(DEFAULT_REQUEST_TIMEOUT, headersTimeout);
+  // Only undefined means the default; null is checked (and refused) like any other value.
+  const request = requestTimeout === undefined ? Math.max(DEFAULT_REQUEST_TIMEOUT, headersTimeout) : requestTimeout;
   assertInteger(request, 'requestTimeout', 1000, MAX_TIMEOUT);
   if (request < headersTimeout) {
     throw invalidArgument('requestTimeout', `must be at least headersTimeout (${headersTimeout}) (got ${request})`);
