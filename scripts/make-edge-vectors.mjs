@@ -3,8 +3,8 @@
 // agora-token 2.0.6 and agora-access-token 2.0.4 (exact devDependencies) on
 // inputs this library's builders refuse by default but the references accept:
 // an expire over 24 hours or as large as a u32, a build clock at the Unix
-// epoch, before it or at the end of the u32 range, and 006 privilege times
-// that are already past when the token is built.
+// epoch, before it or at the end of the u32 range, 006 privilege times that
+// are already past when the token is built, and roles this library rejects.
 //
 //   node scripts/make-edge-vectors.mjs            # rewrite the file
 //   node scripts/make-edge-vectors.mjs --check    # exit 1 if the references build something else now
@@ -359,6 +359,21 @@ const cases007 = [
     make: (a) =>
       a.ConvoAITokenBuilder.buildToken(APP_ID, CERT, CHANNEL, '1001', a.RtcRole.PUBLISHER, 172800, 172800, 172800, 172800, 172800, 'agent-1', 172800),
   },
+  {
+    name: 'edge-rtc-uid-role-101',
+    note:
+      'role 101, the 006 ADMIN role, passed to the 007 builder: agora-token makes it a subscriber (joinChannel only). ' +
+      'This library rejects an RTC role other than 1 or 2, so vectors check expects its builder to refuse the case; ' +
+      'the payload is still rebuilt from the inputs.',
+    clock: T,
+    salt: 101,
+    builder: {
+      name: 'RtcTokenBuilder2.buildTokenWithUid',
+      reference: 'RtcTokenBuilder.buildTokenWithUid',
+      args: { appId: APP_ID, appCertificate: CERT, channelName: CHANNEL, uid: 2882341273, role: 101, tokenExpire: 3600, privilegeExpire: 3600 },
+    },
+    make: (a) => a.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, CHANNEL, 2882341273, 101, 3600, 3600),
+  },
 ];
 
 const rtc006 = (builderName, reference, args, make) => ({ name: builderName, reference, args, make });
@@ -459,6 +474,20 @@ const cases006 = [
     }),
     make: (m) => m.Rtc.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, CHANNEL, U32_MAX, m.Rtc.Role.ADMIN, U32_MAX),
   },
+  {
+    name: 'edge-006-rtm-role-0',
+    note:
+      'RTM role 0: both references ignore the role. This library rejects an RTM role other than Rtm_User (1), so ' +
+      'vectors check expects its builder to refuse the case; the token is still rebuilt from the inputs.',
+    clock: T,
+    salt: 1000,
+    channelName: 'test_user',
+    uid: '',
+    builder: rtc006('RtmTokenBuilder.buildToken', 'RtmTokenBuilder.buildToken', {
+      appId: APP_ID, appCertificate: CERT, account: 'test_user', role: 0, privilegeExpiredTs: T + 3600,
+    }),
+    make: (m) => m.Rtm.RtmTokenBuilder.buildToken(APP_ID, CERT, 'test_user', 0, T + 3600),
+  },
 ];
 
 // ---- the file --------------------------------------------------------------------
@@ -468,7 +497,8 @@ const document = {
   description:
     'Edge vectors: cases the npm reference packages build without complaint although the high-level builders of ' +
     'agora-token-builder refuse them by default (an expire over 24 hours, a 006 privilegeExpiredTs already past) or ' +
-    'that need a clock at, before or at the end of the u32 range (issueTs 0, a 006 ts below 86400). Same schema as ' +
+    'that need a clock at, before or at the end of the u32 range (issueTs 0, a 006 ts below 86400), and two cases ' +
+    'with a role the references take but this library rejects (vectors check expects its builder to refuse those). Same schema as ' +
     'agora-reference-vectors.json. Made by scripts/make-edge-vectors.mjs, which runs agora-token and agora-access-token ' +
     'with Date and Math.random pinned per case and reads every expected value back from the token strings they built ' +
     '(node:zlib and a parser of its own; the signature is recomputed with node:crypto as a cross-check). For the 006 ' +

@@ -37,6 +37,14 @@ export interface VectorBuilder {
   refuses?(args: Args): string | undefined;
 }
 
+// Roles this library rejects although a reference took them (agora-token made
+// any RTC role but 1 a subscriber; agora-access-token ignored the RTM role).
+const rtcRole = (key: string) => (a: Args) =>
+  a[key] === 1 || a[key] === 2 ? undefined : `an RTC role other than PUBLISHER (1) or SUBSCRIBER (2) (${JSON.stringify(a[key])})`;
+const role006 = (a: Args) =>
+  [0, 1, 2, 101].includes(a.role as number) ? undefined : `a 006 RTC role other than 0, 1, 2 or 101 (${JSON.stringify(a.role)})`;
+const rtmRole006 = (a: Args) => (a.role === 1 ? undefined : `an RTM role other than Rtm_User (1) (${JSON.stringify(a.role)})`);
+
 const open = (pinned: Pinned) => ({ issueTs: pinned.issueTs, salt: pinned.salt, allowLongExpire: true });
 const pinned006 = (pinned: Pinned) => ({ ts: pinned.ts as number, salt: pinned.salt });
 // Vector arguments are JSON; the builders check their types themselves.
@@ -110,6 +118,7 @@ export const VECTOR_BUILDERS: Record<string, VectorBuilder> = {
         num(a.privilegeExpire ?? 0),
         open(p),
       ),
+    refuses: rtcRole('role'),
   },
   'RtcTokenBuilder2.buildTokenWithUserAccount': {
     build: (a, p) =>
@@ -123,6 +132,7 @@ export const VECTOR_BUILDERS: Record<string, VectorBuilder> = {
         num(a.privilegeExpire ?? 0),
         open(p),
       ),
+    refuses: rtcRole('role'),
   },
   'RtcTokenBuilder2.buildTokenWithUidAndPrivilege': {
     build: (a, p) =>
@@ -166,9 +176,11 @@ export const VECTOR_BUILDERS: Record<string, VectorBuilder> = {
         num(a.privilegeExpire ?? 0),
         open(p),
       ),
+    refuses: rtcRole('role'),
   },
   'RtcTokenBuilder2.buildTokenWithRtm2': {
     build: (a, p) => RtcTokenBuilder2.buildTokenWithRtm2(...rtcRtmArgs(a), open(p)),
+    refuses: rtcRole('rtcRole'),
   },
   'RtmTokenBuilder2.buildToken': {
     build: (a, p) => RtmTokenBuilder2.buildToken(str(a.appId), str(a.appCertificate), str(a.userId), num(a.expire), open(p)),
@@ -191,9 +203,11 @@ export const VECTOR_BUILDERS: Record<string, VectorBuilder> = {
   ...classroomBuilders('EducationTokenBuilder', EducationTokenBuilder),
   'ConvoAITokenBuilder.buildToken': {
     build: (a, p) => ConvoAITokenBuilder.buildToken(...rtcRtmArgs(a), open(p)),
+    refuses: rtcRole('rtcRole'),
   },
   'SttTokenBuilder.buildToken': {
     build: (a, p) => SttTokenBuilder.buildToken(...rtcRtmArgs(a), open(p)),
+    refuses: rtcRole('rtcRole'),
   },
   // Legacy 006: the whole token string is compared, as 006 has no deflate step.
   'RtcTokenBuilder.buildTokenWithUid': {
@@ -207,6 +221,7 @@ export const VECTOR_BUILDERS: Record<string, VectorBuilder> = {
         num(a.privilegeExpiredTs),
         pinned006(p),
       ),
+    refuses: role006,
   },
   'RtcTokenBuilder.buildTokenWithAccount': {
     build: (a, p) =>
@@ -219,9 +234,11 @@ export const VECTOR_BUILDERS: Record<string, VectorBuilder> = {
         num(a.privilegeExpiredTs),
         pinned006(p),
       ),
+    refuses: role006,
   },
   'RtmTokenBuilder.buildToken': {
     build: (a, p) =>
       PinnedLegacyBuilders.rtm(str(a.appId), str(a.appCertificate), str(a.account), num(a.role) as RtmRole006, num(a.privilegeExpiredTs), pinned006(p)),
+    refuses: rtmRole006,
   },
 };
