@@ -68,7 +68,7 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return result;
 }
 
-const HEX_DIGITS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_DIGITS = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Lowercase hex. */
 export function toHex(bytes: Uint8Array): string {

@@ -18,6 +18,22 @@ const BLOCK = 64; // SHA-256 block size, in bytes
 const IPAD = 0x36;
 const OPAD = 0x5c;
 
+// Output is gathered in chunks of this size: token content fits in one or two,
+// and a chunk this small comes from Node's buffer pool.
+const INFLATE_CHUNK = 1024;
+
+/**
+ * True when `data` can start a zlib stream (RFC 1950): deflate with a window
+ * of at most 32 KiB, a valid header check, no preset dictionary, and room for
+ * the smallest deflate block and the checksum.
+ */
+function hasZlibHeader(data: Uint8Array): boolean {
+  if (data.length < 8) return false;
+  const cmf = data[0]!;
+  const flg = data[1]!;
+  return (cmf & 0x0f) === 8 && cmf >>> 4 <= 7 && ((cmf << 8) | flg) % 31 === 0 && (flg & 0x20) === 0;
+}
+
 /** The Node platform; `fallback` loads built-ins where process.getBuiltinModule is missing. */
 export function createNodePlatform(fallback?: BuiltinLoader): Platform {
   let crypto: Crypto | undefined;
@@ -78,9 +94,14 @@ export function createNodePlatform(fallback?: BuiltinLoader): Platform {
 
   function inflate(data: Uint8Array, maxBytes: number): InflateResult {
     const z = nodeZlib();
+    // A failed inflateSync keeps its engine alive until the next tick (Node
+    // schedules the engine's error and close events), so a synchronous loop
+    // over bad tokens grows the process. Input without a zlib header never
+    // gets an engine, and the engines that fail hold small output buffers.
+    if (!hasZlibHeader(data)) return { failure: 'corrupt' };
     let result: { buffer: NodeBuffer; engine: { bytesWritten: number } };
     try {
-      result = z.inflateSync(data, { info: true, maxOutputLength: maxBytes }) as unknown as typeof result;
+      result = z.inflateSync(data, { info: true, maxOutputLength: maxBytes, chunkSize: INFLATE_CHUNK }) as unknown as typeof result;
     } catch (cause) {
       const code = (cause as { code?: unknown }).code;
       if (code === 'ERR_BUFFER_TOO_LARGE') return { failure: 'too-large', cause };
