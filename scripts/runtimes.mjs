@@ -14,7 +14,7 @@
 // runtime and entry, then a table, and exits non-zero if any row is missing,
 // failed, or passed fewer checks than it must.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,13 @@ const COMPATIBILITY_DATE = '2026-04-01';
 
 const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8'));
 const smoke = await import(new URL('smoke.mjs', `file://${RUNTIMES_DIR}`).href);
-const vectors = JSON.parse(readFileSync(new URL('vectors/agora-reference-vectors.json', `file://${ROOT}`), 'utf8'));
+// Every vectors file runs everywhere: a file in vectors/ that the checks do not read fails the run.
+const onDisk = readdirSync(`${ROOT}vectors`).filter((name) => name.endsWith('.json')).sort();
+if (JSON.stringify(onDisk) !== JSON.stringify([...smoke.VECTOR_FILES].sort())) {
+  console.error(`vectors/ holds ${onDisk.join(', ')}, but test/runtimes/smoke.mjs runs ${smoke.VECTOR_FILES.join(', ')}: update VECTOR_FILES`);
+  process.exit(1);
+}
+const vectors = smoke.VECTOR_FILES.map((name) => JSON.parse(readFileSync(`${ROOT}vectors/${name}`, 'utf8')));
 const ENTRY_CHECKS = smoke.expectedChecks(vectors);
 
 /** Every row the matrix must produce, with the number of checks it must pass. */
@@ -147,7 +153,8 @@ function checksModule(entries, finish) {
   const rootIndex = entries.indexOf('root');
   return [
     `import { runEntryChecks, runCompatChecks } from './smoke.mjs';`,
-    `import vectors from '../../vectors/agora-reference-vectors.json';`,
+    ...smoke.VECTOR_FILES.map((name, i) => `import vectors${i} from '../../vectors/${name}';`),
+    `const vectors = [${smoke.VECTOR_FILES.map((_, i) => `vectors${i}`).join(', ')}];`,
     ...imports,
     `async function runAll() {`,
     `  const results = [];`,

@@ -7,7 +7,7 @@
 // "compat/agora-token", ...): the file is found through package.json, as a
 // user's import would find it. Prints one `RUNTIME-RESULT {json}` line per
 // entry for scripts/runtimes.mjs.
-import { COMPAT_CHECKS, runCompatChecks, runEntryChecks } from './smoke.mjs';
+import { COMPAT_CHECKS, runCompatChecks, runEntryChecks, VECTOR_FILES } from './smoke.mjs';
 
 const [runtime, ...entries] = globalThis.Deno ? Deno.args : process.argv.slice(2);
 const root = new URL('../../', import.meta.url);
@@ -19,7 +19,7 @@ async function readText(url) {
 }
 
 const pkg = JSON.parse(await readText(new URL('package.json', root)));
-const vectors = JSON.parse(await readText(new URL('vectors/agora-reference-vectors.json', root)));
+const vectors = await Promise.all(VECTOR_FILES.map(async (name) => JSON.parse(await readText(new URL(`vectors/${name}`, root)))));
 
 /** The ESM file an `import 'agora-token-builder/<entry>'` loads, by the package's "exports". */
 function entryUrl(entry) {

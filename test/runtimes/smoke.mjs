@@ -2,15 +2,16 @@
 // so that the very same file runs on Node, Bun, Deno, workerd and Chromium.
 // It takes the namespace of one entry point (the root entry, whose methods
 // return values, or `agora-token-builder/web`, whose methods return Promises:
-// every call is awaited, which serves both) and the parsed vectors file, and
-// checks every case the way test/vectors.test.ts does:
+// every call is awaited, which serves both) and the parsed vectors files, and
+// checks every case the way test/vectors.test.ts and `vectors check` do:
 // - token007: the token built from the inputs inflates to `payloadHex`; the
-//   case's builder call (if any) builds the same payload; every reference
+//   case's builder call (if any) builds the same payload, or refuses the
+//   arguments this library rejects on purpose (SPEC section 5); every reference
 //   string decodes to the inputs and verifies (expired at issueTs + expire);
 // - token006: the token built from the inputs, and by the builder, is every
 //   reference string; every reference string decodes and verifies;
 // - invalid: exactly the expected failure, as an AgoraTokenError of the entry.
-// Expected values come from the vectors file only. The inflate used to read
+// Expected values come from the vectors files only. The inflate used to read
 // the payloads is the platform's DecompressionStream, not the library's.
 // Then a build/decode/verify smoke test of ChatTokenBuilder2 on the clock.
 
@@ -34,9 +35,14 @@ export const COMPAT_CHECKS = {
   ],
 };
 
-/** How many checks a full run of an entry makes: every vectors case, then the smoke checks. */
-export function expectedChecks(vectors) {
-  return vectors.token007.length + vectors.token006.length + vectors.invalid.length + SMOKE_CHECKS.length;
+/** The vectors files (in vectors/) every entry runs; scripts/runtimes.mjs checks that no other file is there. */
+export const VECTOR_FILES = ['agora-reference-vectors.json', 'agora-edge-vectors.json'];
+
+const cases = (documents, section) => documents.flatMap((document) => document[section] ?? []);
+
+/** How many checks a full run of an entry makes: every case of every vectors file, then the smoke checks. */
+export function expectedChecks(documents) {
+  return ['token007', 'token006', 'invalid'].reduce((sum, section) => sum + cases(documents, section).length, 0) + SMOKE_CHECKS.length;
 }
 
 const APP_ID = '970CA35de60c44645bbae8a215061b33';
@@ -132,50 +138,62 @@ const PRIVILEGE_ARGS = [
 ];
 /** Defaults the references apply when a case leaves an argument out. */
 const DEFAULTS = { privilegeExpire: 0 };
-/** `open`: the builder gets `allowLongExpire` (vectors test the wire format, not the 24-hour policy). */
+// Arguments this library rejects on purpose although a reference accepted
+// them (SPEC section 5): for those the builder must throw an AgoraTokenError.
+const rtcRole = (key) => (a) => (a[key] === 1 || a[key] === 2 ? undefined : `RTC role ${a[key]}`);
+const role006 = (a) => ([0, 1, 2, 101].includes(a.role) ? undefined : `006 RTC role ${a.role}`);
+const rtmRole006 = (a) => (a.role === 1 ? undefined : `RTM role ${a.role}`);
+const emptyUserId = (a) => (a.userId === '' ? 'an empty userId' : undefined);
+const ROLE_RTC_ARGS = ['appId', 'appCertificate', 'channelName', 'uid', 'role', 'tokenExpire', 'privilegeExpire'];
+const ACCOUNT_RTC_ARGS = ['appId', 'appCertificate', 'channelName', 'account', 'role', 'tokenExpire', 'privilegeExpire'];
+/**
+ * Case name -> the builder's arguments in Agora's order, and what it refuses.
+ * The 007 builders get the case's issueTs and salt and `allowLongExpire`;
+ * the 006 ones a build time of the case's ts - 24 h, its salt and
+ * `allowPastTimestamp` (vectors test the wire format, not the policy).
+ */
 const BUILDERS = {
-  'ChatTokenBuilder2.buildUserToken': { args: ['appId', 'appCertificate', 'userId', 'expire'], open: true },
-  'ChatTokenBuilder2.buildAppToken': { args: ['appId', 'appCertificate', 'expire'], open: true },
-  'RtcTokenBuilder2.buildTokenWithUid': {
-    args: ['appId', 'appCertificate', 'channelName', 'uid', 'role', 'tokenExpire', 'privilegeExpire'],
-    open: true,
-  },
-  'RtcTokenBuilder2.buildTokenWithUserAccount': {
-    args: ['appId', 'appCertificate', 'channelName', 'account', 'role', 'tokenExpire', 'privilegeExpire'],
-    open: true,
-  },
-  'RtcTokenBuilder2.buildTokenWithUidAndPrivilege': { args: ['appId', 'appCertificate', 'channelName', 'uid', ...PRIVILEGE_ARGS], open: true },
-  'RtcTokenBuilder2.buildTokenWithUserAccountAndPrivilege': {
-    args: ['appId', 'appCertificate', 'channelName', 'account', ...PRIVILEGE_ARGS],
-    open: true,
-  },
-  'RtcTokenBuilder2.buildTokenWithRtm': {
-    args: ['appId', 'appCertificate', 'channelName', 'account', 'role', 'tokenExpire', 'privilegeExpire'],
-    open: true,
-  },
-  'RtcTokenBuilder2.buildTokenWithRtm2': { args: RTC_RTM_ARGS, open: true },
-  'RtmTokenBuilder2.buildToken': { args: ['appId', 'appCertificate', 'userId', 'expire'], open: true },
-  'RtmTokenBuilder2.buildTokenWithPermissions': { args: ['appId', 'appCertificate', 'userId', 'permissions', 'expire'], open: true },
-  'FpaTokenBuilder.buildToken': { args: ['appId', 'appCertificate'], open: false },
-  'ApaasTokenBuilder.buildRoomUserToken': { args: ['appId', 'appCertificate', 'roomUuid', 'userUuid', 'role', 'expire'], open: true },
-  'ApaasTokenBuilder.buildUserToken': { args: ['appId', 'appCertificate', 'userUuid', 'expire'], open: true },
-  'ApaasTokenBuilder.buildAppToken': { args: ['appId', 'appCertificate', 'expire'], open: true },
-  'EducationTokenBuilder.buildRoomUserToken': { args: ['appId', 'appCertificate', 'roomUuid', 'userUuid', 'role', 'expire'], open: true },
-  'EducationTokenBuilder.buildUserToken': { args: ['appId', 'appCertificate', 'userUuid', 'expire'], open: true },
-  'EducationTokenBuilder.buildAppToken': { args: ['appId', 'appCertificate', 'expire'], open: true },
-  'ConvoAITokenBuilder.buildToken': { args: RTC_RTM_ARGS, open: true },
-  'SttTokenBuilder.buildToken': { args: RTC_RTM_ARGS, open: true },
-  // Legacy 006: `issueTs` is the build time (the token's ts is issueTs + 24 h).
-  'RtcTokenBuilder.buildTokenWithUid': { args: ['appId', 'appCertificate', 'channelName', 'uid', 'role', 'privilegeExpiredTs'], open: false },
+  'ChatTokenBuilder2.buildUserToken': { args: ['appId', 'appCertificate', 'userId', 'expire'], refuses: emptyUserId },
+  'ChatTokenBuilder2.buildAppToken': { args: ['appId', 'appCertificate', 'expire'] },
+  'RtcTokenBuilder2.buildTokenWithUid': { args: ROLE_RTC_ARGS, refuses: rtcRole('role') },
+  'RtcTokenBuilder2.buildTokenWithUserAccount': { args: ACCOUNT_RTC_ARGS, refuses: rtcRole('role') },
+  'RtcTokenBuilder2.buildTokenWithUidAndPrivilege': { args: ['appId', 'appCertificate', 'channelName', 'uid', ...PRIVILEGE_ARGS] },
+  'RtcTokenBuilder2.buildTokenWithUserAccountAndPrivilege': { args: ['appId', 'appCertificate', 'channelName', 'account', ...PRIVILEGE_ARGS] },
+  'RtcTokenBuilder2.buildTokenWithRtm': { args: ACCOUNT_RTC_ARGS, refuses: rtcRole('role') },
+  'RtcTokenBuilder2.buildTokenWithRtm2': { args: RTC_RTM_ARGS, refuses: rtcRole('rtcRole') },
+  'RtmTokenBuilder2.buildToken': { args: ['appId', 'appCertificate', 'userId', 'expire'] },
+  'RtmTokenBuilder2.buildTokenWithPermissions': { args: ['appId', 'appCertificate', 'userId', 'permissions', 'expire'] },
+  'FpaTokenBuilder.buildToken': { args: ['appId', 'appCertificate'] },
+  'ApaasTokenBuilder.buildRoomUserToken': { args: ['appId', 'appCertificate', 'roomUuid', 'userUuid', 'role', 'expire'] },
+  'ApaasTokenBuilder.buildUserToken': { args: ['appId', 'appCertificate', 'userUuid', 'expire'] },
+  'ApaasTokenBuilder.buildAppToken': { args: ['appId', 'appCertificate', 'expire'] },
+  'EducationTokenBuilder.buildRoomUserToken': { args: ['appId', 'appCertificate', 'roomUuid', 'userUuid', 'role', 'expire'] },
+  'EducationTokenBuilder.buildUserToken': { args: ['appId', 'appCertificate', 'userUuid', 'expire'] },
+  'EducationTokenBuilder.buildAppToken': { args: ['appId', 'appCertificate', 'expire'] },
+  'ConvoAITokenBuilder.buildToken': { args: RTC_RTM_ARGS, refuses: rtcRole('rtcRole') },
+  'SttTokenBuilder.buildToken': { args: RTC_RTM_ARGS, refuses: rtcRole('rtcRole') },
+  'RtcTokenBuilder.buildTokenWithUid': { args: ['appId', 'appCertificate', 'channelName', 'uid', 'role', 'privilegeExpiredTs'], refuses: role006 },
   'RtcTokenBuilder.buildTokenWithAccount': {
     args: ['appId', 'appCertificate', 'channelName', 'account', 'role', 'privilegeExpiredTs'],
-    open: false,
+    refuses: role006,
   },
-  'RtmTokenBuilder.buildToken': { args: ['appId', 'appCertificate', 'account', 'role', 'privilegeExpiredTs'], open: false },
+  'RtmTokenBuilder.buildToken': { args: ['appId', 'appCertificate', 'account', 'role', 'privilegeExpiredTs'], refuses: rtmRole006 },
 };
 
-/** Calls the case's builder with its named arguments and the pinned issueTs and salt. */
-function callBuilder(lib, builder, pinned) {
+/**
+ * Builds with the case's builder, or, where the builder must refuse the
+ * arguments, checks that it throws an AgoraTokenError and returns undefined.
+ */
+async function buildOrRefuse(lib, builder, options) {
+  const refusal = BUILDERS[builder.name]?.refuses?.(builder.args);
+  if (refusal === undefined) return callBuilder(lib, builder, options);
+  const error = await rejection(lib, `${builder.name} with ${refusal}`, () => callBuilder(lib, builder, options));
+  equal(`${builder.name} with ${refusal}: code`, error.code, 'ERR_INVALID_ARGUMENT');
+  return undefined;
+}
+
+/** Calls the case's builder with its named arguments and `options`. */
+function callBuilder(lib, builder, options) {
   const spec = BUILDERS[builder.name];
   if (spec === undefined) fail(`no call known for builder ${builder.name}: add it to BUILDERS`);
   const [className, method] = builder.name.split('.');
@@ -186,7 +204,7 @@ function callBuilder(lib, builder, pinned) {
     if (Object.prototype.hasOwnProperty.call(DEFAULTS, name)) return DEFAULTS[name];
     return fail(`${builder.name}: the case has no argument ${name}`);
   });
-  return cls[method](...args, spec.open ? { ...pinned, allowLongExpire: true } : pinned);
+  return cls[method](...args, options);
 }
 
 // ---- the three sections of the vectors file ----
@@ -198,14 +216,8 @@ async function check007(lib, c) {
   equal('the token built from the inputs, inflated', await inflatedHex(await token.build()), c.payloadHex);
 
   if (c.builder) {
-    const pinned = { issueTs: c.issueTs, salt: c.salt };
-    if (c.builder.name === 'ChatTokenBuilder2.buildUserToken' && c.builder.args.userId === '') {
-      // The references accept an empty user id; the library must not (SPEC section 5).
-      const error = await rejection(lib, `${c.builder.name} with an empty userId`, () => callBuilder(lib, c.builder, pinned));
-      equal('code', error.code, 'ERR_INVALID_ARGUMENT');
-    } else {
-      equal(`${c.builder.name}, inflated`, await inflatedHex(await callBuilder(lib, c.builder, pinned)), c.payloadHex);
-    }
+    const built = await buildOrRefuse(lib, c.builder, { issueTs: c.issueTs, salt: c.salt, allowLongExpire: true });
+    if (built !== undefined) equal(`${c.builder.name}, inflated`, await inflatedHex(built), c.payloadHex);
   }
 
   const header = { appId: c.appId, issueTs: c.issueTs, expire: c.expire, salt: c.salt };
@@ -234,9 +246,14 @@ async function check006(lib, c) {
   const built = await token.build();
   for (const [reference, tokenString] of references) equal(`built from the inputs vs tokens.${reference}`, built, tokenString);
 
-  if (c.builder) {
-    const fromBuilder = await callBuilder(lib, c.builder, { issueTs: c.ts - TOKEN_006_LIFETIME, salt: c.salt });
-    for (const [reference, tokenString] of references) equal(`${c.builder.name} vs tokens.${reference}`, fromBuilder, tokenString);
+  // A ts below 24 h (a clock before 1970) has no u32 build time to give the
+  // public builders; such a case is checked from its inputs above only.
+  if (c.builder && c.ts >= TOKEN_006_LIFETIME) {
+    const options = { issueTs: c.ts - TOKEN_006_LIFETIME, salt: c.salt, allowPastTimestamp: true };
+    const fromBuilder = await buildOrRefuse(lib, c.builder, options);
+    if (fromBuilder !== undefined) {
+      for (const [reference, tokenString] of references) equal(`${c.builder.name} vs tokens.${reference}`, fromBuilder, tokenString);
+    }
   }
 
   const expected = {
@@ -351,15 +368,16 @@ function report(results, expected) {
 }
 
 /**
- * Runs every vectors case and the smoke checks against one entry's namespace.
+ * Runs every case of the parsed vectors files `documents` and the smoke
+ * checks against one entry's namespace.
  * Returns `{ passed, failed, expected, failures }`; `failures` are lines
  * `name: what differed`.
  */
-export async function runEntryChecks(lib, vectors) {
+export async function runEntryChecks(lib, documents) {
   const results = [];
-  for (const c of vectors.token007) await record(results, `token007 ${c.name}`, () => check007(lib, c));
-  for (const c of vectors.token006) await record(results, `token006 ${c.name}`, () => check006(lib, c));
-  for (const c of vectors.invalid) await record(results, `invalid ${c.name}`, () => checkInvalid(lib, c));
+  for (const c of cases(documents, 'token007')) await record(results, `token007 ${c.name}`, () => check007(lib, c));
+  for (const c of cases(documents, 'token006')) await record(results, `token006 ${c.name}`, () => check006(lib, c));
+  for (const c of cases(documents, 'invalid')) await record(results, `invalid ${c.name}`, () => checkInvalid(lib, c));
   let checks;
   try {
     checks = await smoke(lib);
@@ -368,7 +386,7 @@ export async function runEntryChecks(lib, vectors) {
     checks = SMOKE_CHECKS.map(() => () => fail(message));
   }
   for (let i = 0; i < SMOKE_CHECKS.length; i++) await record(results, SMOKE_CHECKS[i], checks[i]);
-  return report(results, expectedChecks(vectors));
+  return report(results, expectedChecks(documents));
 }
 
 /**
