@@ -2,7 +2,7 @@
 // it: the built executable spawning the example adapters of
 // conformance/adapters/. Expected counts and failures come from the vectors
 // file and its notes (vectors/README.md), never from the kit itself.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'tsup';
@@ -124,6 +124,13 @@ describe('conformance over this library', () => {
   });
 });
 
+const PARSE_JUNIT = `
+import json, sys, xml.etree.ElementTree as ET
+cases = ET.parse(sys.argv[1]).getroot().iter("testcase")
+rows = [(c.get("name"), c.find("failure") is not None, c.find("skipped") is not None) for c in cases]
+print(json.dumps({"failures": sorted(n for n, f, s in rows if f), "skipped": sum(1 for n, f, s in rows if s)}))
+`;
+
 describe('conformance over the npm package agora-token 2.0.6', () => {
   // Its known quirks (vectors/README.md and the cases' notes), each with the field that must be named.
   const EXPECTED_FAILURES: Record<string, { field: string; why: string }> = {
@@ -139,7 +146,8 @@ describe('conformance over the npm package agora-token 2.0.6', () => {
   };
 
   it('fails exactly the cases its known quirks explain, naming the field, and passes all else', async () => {
-    const run = await conformance(node('agora-token.mjs'));
+    const junit = join(temp, 'agora-token.xml');
+    const run = await conformance(['--junit', junit, ...node('agora-token.mjs')]);
     const failed = failures(run);
     expect([...failed.keys()].sort()).toEqual(Object.keys(EXPECTED_FAILURES).sort());
     for (const [id, { field }] of Object.entries(EXPECTED_FAILURES)) {
@@ -151,6 +159,10 @@ describe('conformance over the npm package agora-token 2.0.6', () => {
     const verify006 = token006.reduce((sum, c) => sum + Object.keys(c.tokens ?? {}).length, 0) + sentInvalid.filter((c) => c.token.startsWith('006')).length;
     expect(totals(run)).toEqual({ passed: TOTAL - 9 - verify006, failed: 9, unsupported: verify006 });
     expect(run.code).toBe(1);
+    // The JUnit report is well-formed XML (read by Python's parser), with one failure per failing request.
+    const parsed = spawnSync('python3', ['-c', PARSE_JUNIT, junit], { encoding: 'utf8' });
+    expect(parsed.stderr).toBe('');
+    expect(JSON.parse(parsed.stdout)).toEqual({ failures: Object.keys(EXPECTED_FAILURES).sort(), skipped: verify006 });
   });
 
   it('the quirks are the ones the vectors notes record for agora-token', () => {
@@ -169,6 +181,20 @@ describe('conformance over the Python example adapter (standard library only)', 
     expect(CHAT_IDS.length).toBeGreaterThanOrEqual(19);
     expect(totals(run)).toEqual({ passed: CHAT_IDS.length, failed: 0, unsupported: TOTAL - CHAT_IDS.length });
     expect(run.code).toBe(0);
+  });
+});
+
+describe('the README example adapter, as written', () => {
+  it('passes every chat token case, like the longer one in the repository', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## Conformance kit'));
+    const source = /```python\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(source).toContain('def answer(r):');
+    const path = join(temp, 'adapter.py');
+    writeFileSync(path, source!);
+    const run = await conformance(['--', 'python3', path]);
+    expect(run.out.filter((line) => line.startsWith('FAIL'))).toEqual([]);
+    expect(totals(run)).toEqual({ passed: CHAT_IDS.length, failed: 0, unsupported: TOTAL - CHAT_IDS.length });
   });
 });
 

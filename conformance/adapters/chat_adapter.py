@@ -83,8 +83,7 @@ def main():
             answer = handle(request)
         except Exception as error:  # an answer, not a crash: the kit reports it as this case's failure
             answer = {"error": repr(error)}
-        answer["id"] = request["id"]
-        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.write(json.dumps({"id": request["id"], **answer}) + "\n")
         sys.stdout.flush()
 
 
