@@ -11,6 +11,8 @@ import { shippedVectorsPath } from './vectors.js';
 const DEFAULT_TIMEOUT_MS = 5000;
 /** After this many unanswered requests in a row the adapter is given up on. */
 const MAX_TIMEOUTS_IN_A_ROW = 3;
+/** Extra time for the first answer: the adapter may still be starting (a JVM, a cold interpreter). */
+const STARTUP_ALLOWANCE_MS = 10_000;
 /** How much of the adapter's stderr the JUnit report keeps. */
 const MAX_STDERR_CHARS = 100_000;
 
@@ -144,6 +146,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   });
   let givenUp: string | undefined;
   let timeoutsInARow = 0;
+  let first = true;
   const report: Array<{ file: string; results: Result[] }> = [];
   for (const suite of suites) {
     const results: Result[] = [];
@@ -154,10 +157,12 @@ async function run(argv: string[], io: Io): Promise<number> {
       if (givenUp !== undefined) {
         outcome = fail(`not sent: ${givenUp}`);
       } else {
-        const reply = await adapter.request(c.id, { id: c.id, kind: c.kind, ...c.request }, options.timeoutMs);
+        const allowance = first ? STARTUP_ALLOWANCE_MS : 0;
+        first = false;
+        const reply = await adapter.request(c.id, { id: c.id, kind: c.kind, ...c.request }, options.timeoutMs + allowance);
         if (reply.kind === 'timeout') {
           timeoutsInARow++;
-          outcome = fail(`no answer within ${options.timeoutMs} ms`);
+          outcome = fail(`no answer within ${options.timeoutMs + allowance} ms`);
           if (timeoutsInARow >= MAX_TIMEOUTS_IN_A_ROW) givenUp = `the adapter did not answer ${MAX_TIMEOUTS_IN_A_ROW} requests in a row`;
         } else {
           timeoutsInARow = 0;
@@ -195,7 +200,7 @@ export const conformance: Command = {
     '  it answers one JSON line each on stdout (protocol: docs/conformance.md in this package).\n' +
     '  --vectors FILE  a vectors file (repeatable); default: the vectors shipped with this package\n' +
     '  --junit FILE    also write a JUnit XML report (unsupported cases are "skipped")\n' +
-    `  --timeout MS    how long to wait for each answer (default ${DEFAULT_TIMEOUT_MS})\n` +
+    `  --timeout MS    how long to wait for each answer (default ${DEFAULT_TIMEOUT_MS}; 10 s more for the first)\n` +
     '  Prints each failure, then "N passed, M failed, K unsupported"; exit 0 when nothing failed, 1 otherwise.',
   run,
 };
