@@ -3,7 +3,7 @@
 // conformance/adapters/. Expected counts and failures come from the vectors
 // file and its notes (vectors/README.md), never from the kit itself.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +67,9 @@ function conformance(args: string[], timeoutMs = 60_000): Promise<Run> {
 }
 
 const adapter = (name: string) => join('conformance', 'adapters', name);
-const node = (name: string, ...args: string[]) => ['--', process.execPath, adapter(name), ...args];
+/** The reference vectors only: the counts below are taken from that file. */
+const REFERENCE = ['--vectors', VECTORS_PATH];
+const node = (name: string, ...args: string[]) => [...REFERENCE, '--', process.execPath, adapter(name), ...args];
 
 function totals(run: Run): { passed: number; failed: number; unsupported: number } {
   const match = /^(\d+) passed, (\d+) failed, (\d+) unsupported$/.exec(run.out.at(-1) ?? '');
@@ -87,12 +89,17 @@ function failures(run: Run): Map<string, string[]> {
 }
 
 // What the kit must send, counted from the vectors file (docs/conformance.md).
-type AnyCase = { name: string; builder?: unknown; tokens?: Record<string, string>; services?: Array<{ type: number }> };
+type AnyCase = { name: string; builder?: unknown; tokens?: Record<string, string>; services?: Array<{ type: number }>; ts?: number };
+type VectorsDoc = { token007: AnyCase[]; token006: AnyCase[]; invalid: Array<{ expect: string }> };
 const token007 = vectors.token007 as unknown as AnyCase[];
 const token006 = vectors.token006 as unknown as AnyCase[];
 const sentInvalid = vectors.invalid.filter((c) => c.expect !== 'unknown-service');
 const requestsOf = (c: AnyCase) => 1 + (c.builder ? 1 : 0) + Object.keys(c.tokens ?? {}).length;
-const TOTAL = [...token007, ...token006].reduce((sum, c) => sum + requestsOf(c), 0) + sentInvalid.length;
+/** Per 007/006 case: itself, its builder call, a verify per reference token; per invalid case but unknown-service: a verify. */
+const requestCount = (doc: VectorsDoc) =>
+  [...(doc.token007 ?? []), ...(doc.token006 ?? [])].reduce((sum, c) => sum + requestsOf(c), 0) +
+  (doc.invalid ?? []).filter((c) => c.expect !== 'unknown-service').length;
+const TOTAL = requestCount(vectors as unknown as VectorsDoc);
 
 /** The 007 cases of Chat services only, and the chat builder calls: what the Python and broken adapters implement. */
 const chatCases = token007.filter((c) => c.services!.length > 0 && c.services!.every((s) => s.type === 5)).map((c) => c.name);
@@ -115,15 +122,22 @@ describe('conformance over this library', () => {
     expect(xml).toMatch(new RegExp(`<testsuite name="agora-reference-vectors.json" tests="${TOTAL}" failures="0" skipped="1"`));
   });
 
-  it('finds the shipped vectors by default, from the package the executable is in', async () => {
-    const run = await conformance(node('agora-token-builder.mjs'));
-    expect(run.err[0]).toBe(
-      `conformance: ${TOTAL} requests from ${join(pkg, 'vectors', 'agora-reference-vectors.json')} to: ${process.execPath} ${adapter('agora-token-builder.mjs')}`,
-    );
-    expect(totals(run).passed).toBe(TOTAL - 1);
+  it('by default runs every vectors file shipped in the package the executable is in', async () => {
+    const dir = join(pkg, 'vectors');
+    const files = readdirSync(dir).filter((name) => name.endsWith('.json')).sort().map((name) => join(dir, name));
+    const docs = files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as VectorsDoc);
+    const total = docs.reduce((sum, doc) => sum + requestCount(doc), 0);
+    // Unsupported by this library's adapter: the empty chat user id, and 006 builder calls whose ts is below 24 hours.
+    const unsupported = 1 + docs.flatMap((doc) => doc.token006).filter((c) => c.builder && Number(c.ts) < 86_400).length;
+    const run = await conformance(['--', process.execPath, adapter('agora-token-builder.mjs')]);
+    expect(run.err[0]).toBe(`conformance: ${total} requests from ${files.join(', ')} to: ${process.execPath} ${adapter('agora-token-builder.mjs')}`);
+    expect(run.out.filter((line) => line.startsWith('FAIL'))).toEqual([]);
+    expect(totals(run)).toEqual({ passed: total - unsupported, failed: 0, unsupported });
+    expect(run.code).toBe(0);
   });
 });
 
+/** Reads a JUnit report with Python's XML parser: the failing test case names and the number skipped. */
 const PARSE_JUNIT = `
 import json, sys, xml.etree.ElementTree as ET
 cases = ET.parse(sys.argv[1]).getroot().iter("testcase")
@@ -176,7 +190,7 @@ describe('conformance over the npm package agora-token 2.0.6', () => {
 
 describe('conformance over the Python example adapter (standard library only)', () => {
   it('passes every chat token case and answers unsupported for the rest', async () => {
-    const run = await conformance(['--', 'python3', adapter('chat_adapter.py')]);
+    const run = await conformance([...REFERENCE, '--', 'python3', adapter('chat_adapter.py')]);
     expect(run.out.filter((line) => line.startsWith('FAIL'))).toEqual([]);
     expect(CHAT_IDS.length).toBeGreaterThanOrEqual(19);
     expect(totals(run)).toEqual({ passed: CHAT_IDS.length, failed: 0, unsupported: TOTAL - CHAT_IDS.length });
@@ -192,7 +206,7 @@ describe('the README example adapter, as written', () => {
     expect(source).toContain('def answer(r):');
     const path = join(temp, 'adapter.py');
     writeFileSync(path, source!);
-    const run = await conformance(['--', 'python3', path]);
+    const run = await conformance([...REFERENCE, '--', 'python3', path]);
     expect(run.out.filter((line) => line.startsWith('FAIL'))).toEqual([]);
     expect(totals(run)).toEqual({ passed: CHAT_IDS.length, failed: 0, unsupported: TOTAL - CHAT_IDS.length });
   });
@@ -311,6 +325,17 @@ describe('the kit against misbehaving adapters', () => {
     const run = await conformance(['--vectors', small, '--', process.execPath, twice]);
     expect(totals(run)).toEqual({ passed: 0, failed: 0, unsupported: 9 });
     expect(run.code).toBe(0);
+  });
+
+  it('takes several --vectors files: one JUnit testsuite each, one total', async () => {
+    const again = join(temp, 'again.json');
+    cpSync(small, again);
+    const junit = join(temp, 'two.xml');
+    const run = await conformance(['--vectors', small, '--vectors', again, '--junit', junit, '--', process.execPath, adapter('agora-token-builder.mjs')]);
+    expect(run.err[0]).toBe(`conformance: 18 requests from ${small}, ${again} to: ${process.execPath} ${adapter('agora-token-builder.mjs')}`);
+    expect(totals(run)).toEqual({ passed: 18, failed: 0, unsupported: 0 });
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml.match(/<testsuite name="(small|again)\.json" tests="9" failures="0" skipped="0"/g)).toHaveLength(2);
   });
 
   it('a command that cannot start, and usage errors', async () => {

@@ -14,6 +14,10 @@ function build(request) {
   if (name === 'ChatTokenBuilder2.buildUserToken' && args.userId === '') {
     return { unsupported: true, reason: 'agora-token-builder refuses a chat user token with an empty userId' };
   }
+  // Its 006 builders take a build time (ts - 24 h), which must be a u32.
+  if (request.ts !== undefined && request.ts < DAY) {
+    return { unsupported: true, reason: `agora-token-builder's 006 builders cannot make ts ${request.ts}: the build time ts - 24 h would be negative` };
+  }
   const positional = positionalArgs(name, args);
   if (positional === undefined) return { unsupported: true };
   const [className, method] = name.split('.');
