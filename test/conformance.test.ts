@@ -266,11 +266,13 @@ describe('the kit against misbehaving adapters', () => {
       'crash.cjs',
       loop(`if (n === 3) { console.error('boom: out of cheese'); process.exit(3); } console.log(JSON.stringify({ id: r.id, unsupported: true }));`),
     );
-    const run = await conformance(['--vectors', small, '--', process.execPath, crash]);
+    const junit = join(temp, 'crash.xml');
+    const run = await conformance(['--vectors', small, '--junit', junit, '--', process.execPath, crash]);
     const failed = failures(run);
     expect(failed.get('chat-user-basic/verify/python3')).toEqual(['the adapter exited (code 3) before answering']);
     expect(failed.get('chat-app-basic')![0]).toMatch(/^not sent: the adapter exited \(code 3\) \(its stderr, if any, is shown above/);
     expect(run.err).toContain('adapter: boom: out of cheese');
+    expect(readFileSync(junit, 'utf8')).toMatch(/<system-err>boom: out of cheese\n<\/system-err>\n  <\/testsuite>/);
     expect(totals(run)).toEqual({ passed: 0, failed: 7, unsupported: 2 });
     expect(run.code).toBe(1);
   });

@@ -125,9 +125,10 @@ function junitReport(suites: Array<{ file: string; results: Result[] }>, stderr:
         );
       }
     }
+    // The adapter's stderr, once, in the last suite (JUnit puts system-err inside a testsuite).
+    if (suite === suites.at(-1) && stderr !== '') lines.push(`    <system-err>${xml(stderr)}</system-err>`);
     lines.push('  </testsuite>');
   }
-  if (stderr !== '') lines.push(`  <system-err>${xml(stderr)}</system-err>`);
   lines.push('</testsuites>', '');
   return lines.join('\n');
 }
