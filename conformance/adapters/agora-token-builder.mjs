@@ -8,16 +8,25 @@ const { AccessToken, AccessToken2, verifyToken } = lib;
 /** A 006 token's ts is its build time + 24 hours; the 006 builders take the build time. */
 const DAY = 86_400;
 
+/**
+ * Builder calls this library refuses by design although a reference builds
+ * them (SPEC section 5): answered unsupported, with the reason.
+ */
+function refusal(request) {
+  const { name, args } = request;
+  if (name === 'ChatTokenBuilder2.buildUserToken' && args.userId === '') return 'a chat user token with an empty userId';
+  const rtcRole = /^(RtcTokenBuilder2|ConvoAITokenBuilder|SttTokenBuilder)\./.test(name) ? (args.role ?? args.rtcRole) : undefined;
+  if (rtcRole !== undefined && rtcRole !== 1 && rtcRole !== 2) return `RTC role ${rtcRole}: only PUBLISHER (1) and SUBSCRIBER (2)`;
+  if (name === 'RtmTokenBuilder.buildToken' && args.role !== 1) return `006 RTM role ${args.role}: only Rtm_User (1)`;
+  // Its 006 builders take a build time (ts - 24 h), which must be a u32.
+  if (request.ts !== undefined && request.ts < DAY) return `006 ts ${request.ts}: the build time ts - 24 h would be negative`;
+  return undefined;
+}
+
 function build(request) {
   const { name, args } = request;
-  // This library refuses, by design, a chat user token that names no user (SPEC section 5).
-  if (name === 'ChatTokenBuilder2.buildUserToken' && args.userId === '') {
-    return { unsupported: true, reason: 'agora-token-builder refuses a chat user token with an empty userId' };
-  }
-  // Its 006 builders take a build time (ts - 24 h), which must be a u32.
-  if (request.ts !== undefined && request.ts < DAY) {
-    return { unsupported: true, reason: `agora-token-builder's 006 builders cannot make ts ${request.ts}: the build time ts - 24 h would be negative` };
-  }
+  const refused = refusal(request);
+  if (refused !== undefined) return { unsupported: true, reason: `agora-token-builder refuses ${refused}` };
   const positional = positionalArgs(name, args);
   if (positional === undefined) return { unsupported: true };
   const [className, method] = name.split('.');
