@@ -8,6 +8,7 @@ export default defineConfig([
       'server/index': 'src/server/index.ts',
       'compat/agora-token': 'src/compat/agora-token.ts',
       'compat/agora-access-token': 'src/compat/agora-access-token.ts',
+      'client/index': 'src/client/index.ts',
     },
     format: ['esm', 'cjs'],
     // One self-contained file per entry point: the root loads as a single
@@ -21,6 +22,8 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     treeshake: true,
+    // import.meta.url in the CommonJS build (the server finds its browser assets by it).
+    shims: true,
   },
   {
     // The command line, ESM only; it imports the library through its own bundle.
