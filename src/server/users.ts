@@ -1,5 +1,6 @@
-// The users file: login names mapped to a chat user id and an scrypt hash of
-// the password. JSON, written atomically (temporary file + rename), mode 0600.
+// The users file: login names mapped to an Agora Chat username, the UUID the
+// token is built for, and an scrypt hash of the password. JSON, written
+// atomically (temporary file + rename), mode 0600.
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { chmod, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -54,25 +55,48 @@ export interface PasswordHash extends ScryptParams {
  *
  * @example
  * ```ts
- * const record: UserRecord = { chatUserId: 'alice-chat-uuid', password: await hashPassword('correct horse') };
+ * const record: UserRecord = {
+ *   chatUserName: 'alice',
+ *   chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b',
+ *   password: await hashPassword('correct horse'),
+ * };
  * ```
  */
 export interface UserRecord {
-  /** The id the user has in Agora Chat; the token is built for it and `chatUserName` answers it. */
-  readonly chatUserId: string;
+  /**
+   * The user's Agora Chat username: the name the user was registered with in
+   * Agora Chat, which the client passes to the Chat SDK's `open({ user })`.
+   * `POST /token` answers it as `chatUserName`.
+   */
+  readonly chatUserName: string;
+  /**
+   * The UUID Agora Chat assigned to that username when it was registered:
+   * the chat user token is built for it (`buildUserToken(appId, cert, uuid, expire)`).
+   */
+  readonly chatUserUuid: string;
+  /** The scrypt hash of the login password; never the password itself. */
   readonly password: PasswordHash;
 }
 
 /**
  * The whole users file, keyed by login name (the `userAccount` of `POST /token`).
  *
+ * Version 2 holds `chatUserName` and `chatUserUuid` per user. A version 1
+ * file, whose records had one `chatUserId` (used both as the token's user id
+ * and as the answered `chatUserName`), is still read: that value becomes both
+ * fields, so every user keeps logging in exactly as before. The next change
+ * saves the file as version 2.
+ *
  * @example
  * ```json
- * { "version": 1, "users": { "alice": { "chatUserId": "alice-chat-uuid", "password": { "algorithm": "scrypt", "N": 32768, "r": 8, "p": 1, "keyLength": 32, "salt": "…", "hash": "…" } } } }
+ * { "version": 2, "users": { "alice": { "chatUserName": "alice", "chatUserUuid": "0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b",
+ *   "password": { "algorithm": "scrypt", "N": 32768, "r": 8, "p": 1, "keyLength": 32, "salt": "…", "hash": "…" } } } }
  * ```
  */
 export interface UsersFile {
-  readonly version: 1;
+  /** The format version: this library writes 2, and reads 1 and 2. */
+  readonly version: 2;
+  /** The users, keyed by login name. */
   readonly users: Readonly<Record<string, UserRecord>>;
 }
 
@@ -82,7 +106,7 @@ export interface UsersFile {
  * - `ERR_USERS_FILE`: the file cannot be read, is not JSON, or does not have the users file's shape.
  * - `ERR_USER_EXISTS`: `addUser` was asked to add a login name that is already there, without `replace`.
  * - `ERR_USER_NOT_FOUND`: `removeUser` was asked to remove a login name that is not there.
- * - `ERR_INVALID_ARGUMENT`: a login name, chat user id, password or scrypt parameter is not allowed.
+ * - `ERR_INVALID_ARGUMENT`: a login name, chat username, chat UUID, password or scrypt parameter is not allowed.
  *
  * @example
  * ```ts
@@ -115,8 +139,9 @@ export class UsersFileError extends Error {
   }
 }
 
-/** Longest login name, chat user id and password accepted, in UTF-16 code units. */
+/** Longest login name, chat username and chat UUID accepted, in UTF-16 code units. */
 export const MAX_NAME_LENGTH = 256;
+/** Longest password accepted, in UTF-16 code units. */
 export const MAX_PASSWORD_LENGTH = 1024;
 
 // Bounds on parameters read back from a file, so that a damaged or hostile
@@ -248,19 +273,34 @@ function parsePasswordHash(value: unknown, path: string, name: string): Password
  */
 export function parseUsersFile(document: unknown, path = '(memory)'): UsersFile {
   const doc = document as Record<string, unknown> | null;
-  if (typeof doc !== 'object' || doc === null || doc.version !== 1 || typeof doc.users !== 'object' || doc.users === null || Array.isArray(doc.users)) {
-    throw fileError(path, 'expected an object {"version": 1, "users": {...}}');
+  if (
+    typeof doc !== 'object' || doc === null || (doc.version !== 1 && doc.version !== 2) ||
+    typeof doc.users !== 'object' || doc.users === null || Array.isArray(doc.users)
+  ) {
+    throw fileError(path, 'expected an object {"version": 2, "users": {...}} (or a version 1 file)');
   }
+  const legacy = doc.version === 1;
   const users: Record<string, UserRecord> = Object.create(null) as Record<string, UserRecord>;
   for (const [name, record] of Object.entries(doc.users as Record<string, unknown>)) {
     if (!isName(name, MAX_NAME_LENGTH)) throw fileError(path, 'a login name is empty, too long or has control characters');
     const r = record as Record<string, unknown> | null;
-    if (typeof r !== 'object' || r === null || !isName(r.chatUserId, MAX_NAME_LENGTH)) {
-      throw fileError(path, `user ${JSON.stringify(name)} has no valid "chatUserId"`);
+    const where = `user ${JSON.stringify(name)}`;
+    if (typeof r !== 'object' || r === null) throw fileError(path, `${where} is not an object`);
+    let chatUserName: unknown;
+    let chatUserUuid: unknown;
+    if (legacy) {
+      // Version 1: one chatUserId, the token's user id and the answered chatUserName at once.
+      if (!isName(r.chatUserId, MAX_NAME_LENGTH)) throw fileError(path, `${where} has no valid "chatUserId"`);
+      chatUserName = chatUserUuid = r.chatUserId;
+    } else {
+      chatUserName = r.chatUserName;
+      chatUserUuid = r.chatUserUuid;
+      if (!isName(chatUserName, MAX_NAME_LENGTH)) throw fileError(path, `${where} has no valid "chatUserName"`);
+      if (!isName(chatUserUuid, MAX_NAME_LENGTH)) throw fileError(path, `${where} has no valid "chatUserUuid"`);
     }
-    users[name] = { chatUserId: r.chatUserId, password: parsePasswordHash(r.password, path, name) };
+    users[name] = { chatUserName: chatUserName as string, chatUserUuid: chatUserUuid as string, password: parsePasswordHash(r.password, path, name) };
   }
-  return { version: 1, users };
+  return { version: 2, users };
 }
 
 /**
@@ -280,7 +320,7 @@ export async function readUsersFile(path: string): Promise<UsersFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, users: Object.create(null) as Record<string, UserRecord> };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 2, users: Object.create(null) as Record<string, UserRecord> };
     throw fileError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
   }
   let document: unknown;
@@ -295,18 +335,27 @@ export async function readUsersFile(path: string): Promise<UsersFile> {
 /**
  * Writes a users file atomically: to a temporary file with mode 0600 in the
  * same folder, flushed, then renamed over the old one. Readers see the old
- * file or the new one, never half of one.
+ * file or the new one, never half of one. The file is checked first and
+ * always written as version 2.
+ *
+ * @throws {@link UsersFileError} `ERR_USERS_FILE` when `file` is not a users file or cannot be written.
  *
  * @example
  * ```ts
- * await writeUsersFile('users.json', { version: 1, users: {} });
+ * await writeUsersFile('users.json', { version: 2, users: {} });
  * ```
  */
 export async function writeUsersFile(path: string, file: UsersFile): Promise<void> {
+  const checked = parseUsersFile(file, path);
+  const users: Record<string, UserRecord> = Object.create(null) as Record<string, UserRecord>; // "__proto__" is a name like any other
+  for (const [name, record] of Object.entries(checked.users)) {
+    users[name] = { chatUserName: record.chatUserName, chatUserUuid: record.chatUserUuid, password: record.password };
+  }
+  const text = `${JSON.stringify({ version: 2, users }, null, 2)}\n`;
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', 0o600);
   try {
-    await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`, 'utf8');
+    await handle.writeFile(text, 'utf8');
     await handle.sync();
   } finally {
     await handle.close();
@@ -325,11 +374,25 @@ export async function writeUsersFile(path: string, file: UsersFile): Promise<voi
  *
  * @example
  * ```ts
- * await addUser('users.json', 'alice', password, { chatUserId: 'alice-chat-uuid', replace: true });
+ * await addUser('users.json', 'alice', password, { chatUserName: 'alice', chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b' });
  * ```
  */
 export interface AddUserOptions {
-  /** The user's id in Agora Chat. Default: the login name. */
+  /**
+   * The user's Agora Chat username. Default: the current one when an
+   * existing user is replaced, else the login name.
+   */
+  chatUserName?: string;
+  /**
+   * The UUID Agora Chat assigned to that username (from registering it; see
+   * `AgoraChatUserClient`). Required for a new user; when an existing user
+   * is replaced, default: the current one.
+   */
+  chatUserUuid?: string;
+  /**
+   * @deprecated Version 1's single id: sets both `chatUserName` and
+   * `chatUserUuid` to this value. Give the two fields instead.
+   */
   chatUserId?: string;
   /** Replace the user if the login name is already there. Default: false, which is an `ERR_USER_EXISTS` error. */
   replace?: boolean;
@@ -338,7 +401,24 @@ export interface AddUserOptions {
 }
 
 /**
- * Adds a user to a users file (creating the file if needed).
+ * What {@link addUser} did.
+ *
+ * @example
+ * ```ts
+ * const { replaced, user } = await addUser('users.json', 'alice', password, { chatUserUuid, replace: true });
+ * console.log(`${replaced ? 'replaced' : 'added'} ${user.userAccount}`);
+ * ```
+ */
+export interface AddUserResult {
+  /** True when an existing user of that login name was replaced, false when the user is new. */
+  readonly replaced: boolean;
+  /** The user as now stored, without the hash. */
+  readonly user: UserSummary;
+}
+
+/**
+ * Adds a user to a users file (creating the file if needed), or replaces one
+ * with `replace`, keeping the chat username and UUID that are not given.
  *
  * @param path - the users file.
  * @param userAccount - the login name the user will send as `userAccount`.
@@ -347,20 +427,33 @@ export interface AddUserOptions {
  *
  * @example
  * ```ts
- * await addUser('users.json', 'alice', 'correct horse battery staple', { chatUserId: 'alice-chat-uuid' });
+ * await addUser('users.json', 'alice', 'correct horse battery staple', {
+ *   chatUserName: 'alice',
+ *   chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b',
+ * });
  * ```
  */
-export async function addUser(path: string, userAccount: string, password: string, options: AddUserOptions = {}): Promise<void> {
+export async function addUser(path: string, userAccount: string, password: string, options: AddUserOptions = {}): Promise<AddUserResult> {
   checkName(userAccount, 'the login name');
-  const chatUserId = options.chatUserId ?? userAccount;
-  checkName(chatUserId, 'the chat user id');
+  if (options.chatUserId !== undefined) checkName(options.chatUserId, 'chatUserId');
+  const givenName = options.chatUserName ?? options.chatUserId;
+  const givenUuid = options.chatUserUuid ?? options.chatUserId;
+  if (givenName !== undefined) checkName(givenName, 'chatUserName');
+  if (givenUuid !== undefined) checkName(givenUuid, 'chatUserUuid');
   checkPassword(password);
   const file = await readUsersFile(path);
-  if (Object.hasOwn(file.users, userAccount) && options.replace !== true) {
+  const existing = Object.hasOwn(file.users, userAccount) ? file.users[userAccount] : undefined;
+  if (existing !== undefined && options.replace !== true) {
     throw new UsersFileError('ERR_USER_EXISTS', `user ${JSON.stringify(userAccount)} is already in ${path}`);
   }
-  const record: UserRecord = { chatUserId, password: await hashPassword(password, options.scrypt) };
-  await writeUsersFile(path, { version: 1, users: { ...file.users, [userAccount]: record } });
+  const chatUserName = givenName ?? existing?.chatUserName ?? userAccount;
+  const chatUserUuid = givenUuid ?? existing?.chatUserUuid;
+  if (chatUserUuid === undefined) {
+    throw invalid('chatUserUuid is required for a new user: the UUID Agora Chat assigned to the chat username (register the user to get it)');
+  }
+  const record: UserRecord = { chatUserName, chatUserUuid, password: await hashPassword(password, options.scrypt) };
+  await writeUsersFile(path, { version: 2, users: { ...file.users, [userAccount]: record } });
+  return { replaced: existing !== undefined, user: { userAccount, chatUserName, chatUserUuid } };
 }
 
 /**
@@ -380,7 +473,7 @@ export async function removeUser(path: string, userAccount: string): Promise<voi
   }
   const users = { ...file.users };
   delete users[userAccount];
-  await writeUsersFile(path, { version: 1, users });
+  await writeUsersFile(path, { version: 2, users });
 }
 
 /**
@@ -388,12 +481,16 @@ export async function removeUser(path: string, userAccount: string): Promise<voi
  *
  * @example
  * ```ts
- * const summary: UserSummary = { userAccount: 'alice', chatUserId: 'alice-chat-uuid' };
+ * const summary: UserSummary = { userAccount: 'alice', chatUserName: 'alice', chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b' };
  * ```
  */
 export interface UserSummary {
+  /** The login name (`userAccount`). */
   readonly userAccount: string;
-  readonly chatUserId: string;
+  /** The Agora Chat username the client logs in with. */
+  readonly chatUserName: string;
+  /** The Agora Chat UUID the token is built for. */
+  readonly chatUserUuid: string;
 }
 
 /**
@@ -401,53 +498,117 @@ export interface UserSummary {
  *
  * @example
  * ```ts
- * for (const { userAccount, chatUserId } of await listUsers('users.json')) console.log(userAccount, chatUserId);
+ * for (const { userAccount, chatUserName, chatUserUuid } of await listUsers('users.json')) {
+ *   console.log(userAccount, chatUserName, chatUserUuid);
+ * }
  * ```
  */
 export async function listUsers(path: string): Promise<UserSummary[]> {
   const { users } = await readUsersFile(path);
   return Object.keys(users)
     .sort()
-    .map((userAccount) => ({ userAccount, chatUserId: users[userAccount]!.chatUserId }));
+    .map((userAccount) => ({ userAccount, chatUserName: users[userAccount]!.chatUserName, chatUserUuid: users[userAccount]!.chatUserUuid }));
 }
 
 /**
- * A successful login: the chat user the token is built for.
+ * A successful login: the Agora Chat user the token is for.
  *
  * @example
  * ```ts
- * const user: AuthenticatedUser = { chatUserId: 'alice-chat-uuid' };
+ * const user: AuthenticatedUser = { chatUserName: 'alice', chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b' };
  * ```
  */
 export interface AuthenticatedUser {
-  /** The user's id in Agora Chat; answered as `chatUserName`. */
+  /** The Agora Chat username, answered as `chatUserName`; the client logs in to Agora Chat with it. */
+  readonly chatUserName: string;
+  /** The Agora Chat UUID of that username; the chat user token is built for it. */
+  readonly chatUserUuid: string;
+}
+
+/**
+ * What an {@link Authenticate} written for version 0.1 resolves to.
+ *
+ * @deprecated Its one id was used both as the token's user id and as the
+ * answered `chatUserName`; resolve an {@link AuthenticatedUser} instead.
+ * {@link normalizeAuthenticatedUser} turns it into one with that id in both fields.
+ *
+ * @example
+ * ```ts
+ * const old: LegacyAuthenticatedUser = { chatUserId: 'alice' };
+ * ```
+ */
+export interface LegacyAuthenticatedUser {
+  /** The one id of version 0.1: the token's user id and the answered `chatUserName`. */
   readonly chatUserId: string;
+}
+
+/**
+ * Checks what an {@link Authenticate} resolved to and returns it as an
+ * {@link AuthenticatedUser}: `null`/`undefined` stay `null` (a refused login);
+ * a legacy `{ chatUserId }` gets that id as both `chatUserName` and
+ * `chatUserUuid`; `chatUserName` and `chatUserUuid`, when both are present,
+ * win over a `chatUserId`.
+ *
+ * @throws {@link UsersFileError} `ERR_INVALID_ARGUMENT` when it is anything
+ *   else, e.g. an object with only one of the two fields, or an empty name.
+ *
+ * @example
+ * ```ts
+ * const user = normalizeAuthenticatedUser(await authenticate(userAccount, userPassword));
+ * if (user === null) return refuse();
+ * const token = ChatTokenBuilder2.buildUserToken(appId, appCertificate, user.chatUserUuid, expire);
+ * answer({ accessToken: token, chatUserName: user.chatUserName });
+ * ```
+ */
+export function normalizeAuthenticatedUser(
+  user: AuthenticatedUser | LegacyAuthenticatedUser | null | undefined,
+): AuthenticatedUser | null {
+  if (user === null || user === undefined) return null;
+  const u = user as unknown as Record<string, unknown>;
+  if (typeof u !== 'object') throw invalid('authenticate must resolve to { chatUserName, chatUserUuid }, null or undefined');
+  if (u.chatUserName !== undefined || u.chatUserUuid !== undefined) {
+    if (!isName(u.chatUserName, MAX_NAME_LENGTH) || !isName(u.chatUserUuid, MAX_NAME_LENGTH)) {
+      throw invalid(`authenticate resolved a user without a valid chatUserName and chatUserUuid (each 1 to ${MAX_NAME_LENGTH} characters)`);
+    }
+    return { chatUserName: u.chatUserName, chatUserUuid: u.chatUserUuid };
+  }
+  if (isName(u.chatUserId, MAX_NAME_LENGTH)) return { chatUserName: u.chatUserId, chatUserUuid: u.chatUserId };
+  throw invalid('authenticate must resolve to { chatUserName, chatUserUuid }, null or undefined');
 }
 
 /**
  * Decides whether `userPassword` is the password of `userAccount`. Resolve to
  * the chat user to build the token for, or to `null` to refuse (401). A
- * rejection becomes a 500 with no detail sent to the client.
+ * rejection becomes a 500 with no detail sent to the client. A legacy
+ * `{ chatUserId }` is still accepted (deprecated; see {@link LegacyAuthenticatedUser}).
  *
  * @example
  * ```ts
  * const authenticate: Authenticate = async (userAccount, userPassword) => {
  *   const user = await db.users.findByLogin(userAccount);
- *   return user && (await user.checkPassword(userPassword)) ? { chatUserId: user.chatUuid } : null;
+ *   return user && (await user.checkPassword(userPassword))
+ *     ? { chatUserName: user.chatUserName, chatUserUuid: user.chatUuid }
+ *     : null;
  * };
  * ```
  */
 export type Authenticate = (
   userAccount: string,
   userPassword: string,
-) => AuthenticatedUser | null | undefined | Promise<AuthenticatedUser | null | undefined>;
+) =>
+  | AuthenticatedUser
+  | LegacyAuthenticatedUser
+  | null
+  | undefined
+  | Promise<AuthenticatedUser | LegacyAuthenticatedUser | null | undefined>;
 
 let dummyHash: Promise<PasswordHash> | undefined;
 
 /**
  * The default {@link Authenticate}: checks passwords against a users file (a
  * path, re-read on every login so `users add` takes effect at once), a users
- * object, or a function that returns one.
+ * object, or a function that returns one. It resolves an
+ * {@link AuthenticatedUser} or `null`.
  *
  * An unknown login name still costs one scrypt computation, against a dummy
  * hash, so response times do not tell which names exist.
@@ -455,16 +616,18 @@ let dummyHash: Promise<PasswordHash> | undefined;
  * @example
  * ```ts
  * const authenticate = createUsersAuthenticator('users.json');
- * const user = await authenticate('alice', 'correct horse battery staple'); // { chatUserId } or null
+ * const user = await authenticate('alice', 'correct horse battery staple'); // { chatUserName, chatUserUuid } or null
  * ```
  */
-export function createUsersAuthenticator(source: string | UsersFile | (() => Promise<UsersFile>)): Authenticate {
+export function createUsersAuthenticator(
+  source: string | UsersFile | (() => Promise<UsersFile>),
+): (userAccount: string, userPassword: string) => Promise<AuthenticatedUser | null> {
   const load =
     typeof source === 'string'
       ? () => readUsersFile(source)
       : typeof source === 'function'
-        ? source
-        : async () => source;
+        ? async () => parseUsersFile(await source())
+        : async () => parseUsersFile(source);
   return async (userAccount, userPassword) => {
     const { users } = await load();
     const record = Object.hasOwn(users, userAccount) ? users[userAccount] : undefined;
@@ -473,6 +636,8 @@ export function createUsersAuthenticator(source: string | UsersFile | (() => Pro
       await verifyPassword(userPassword, await dummyHash);
       return null;
     }
-    return (await verifyPassword(userPassword, record.password)) ? { chatUserId: record.chatUserId } : null;
+    return (await verifyPassword(userPassword, record.password))
+      ? { chatUserName: record.chatUserName, chatUserUuid: record.chatUserUuid }
+      : null;
   };
 }

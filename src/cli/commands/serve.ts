@@ -11,8 +11,10 @@ const DEMO_PASSWORD = 'demo';
 
 /** The one user of demo mode without a users file: demo / demo. */
 async function demoAuthenticator() {
-  const users: Record<string, UserRecord> = { [DEMO_USER]: { chatUserId: DEMO_USER, password: await hashPassword(DEMO_PASSWORD) } };
-  return createUsersAuthenticator({ version: 1, users });
+  const users: Record<string, UserRecord> = {
+    [DEMO_USER]: { chatUserName: DEMO_USER, chatUserUuid: DEMO_USER, password: await hashPassword(DEMO_PASSWORD) },
+  };
+  return createUsersAuthenticator({ version: 2, users });
 }
 
 async function serve(argv: string[], io: Io): Promise<number> {

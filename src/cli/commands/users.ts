@@ -21,14 +21,23 @@ async function readPassword(io: Io): Promise<string> {
 }
 
 async function add(argv: string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, ['users', 'chat-user-id'], ['replace', HELP]);
+  const args = parseArgs(argv, ['users', 'chat-user-name', 'chat-user-uuid', 'chat-user-id'], ['replace', HELP]);
   expectPositionals(args, 1, 'the login NAME');
   const name = args.positionals[0]!;
   const file = usersFile(args, io);
-  const chatUserId = stringOption(args, 'chat-user-id') ?? name;
+  const legacyId = stringOption(args, 'chat-user-id'); // deprecated: version 1's one id, both fields
+  const chatUserName = stringOption(args, 'chat-user-name') ?? legacyId;
+  const chatUserUuid = stringOption(args, 'chat-user-uuid') ?? legacyId;
+  if (chatUserUuid === undefined && !flag(args, 'replace')) {
+    throw new UsageError('give the chat UUID with --chat-user-uuid UUID, or --register to get it from Agora Chat');
+  }
   const password = await readPassword(io);
-  await addUser(file, name, password, { chatUserId, replace: flag(args, 'replace') });
-  io.out(`added ${name} (chat user id ${chatUserId}) to ${file}`);
+  const { replaced, user } = await addUser(file, name, password, {
+    ...(chatUserName === undefined ? {} : { chatUserName }),
+    ...(chatUserUuid === undefined ? {} : { chatUserUuid }),
+    replace: flag(args, 'replace'),
+  });
+  io.out(`${replaced ? 'replaced' : 'added'} ${name} (chat username ${user.chatUserName}, chat UUID ${user.chatUserUuid}) ${replaced ? 'in' : 'to'} ${file}`);
   return 0;
 }
 
@@ -51,8 +60,9 @@ async function list(argv: string[], io: Io): Promise<number> {
     io.err(`no users in ${usersFile(args, io)}`);
   } else {
     const width = Math.max(...users.map((u) => u.userAccount.length), 'LOGIN'.length);
-    io.out(`${'LOGIN'.padEnd(width)}  CHAT USER ID`);
-    for (const user of users) io.out(`${user.userAccount.padEnd(width)}  ${user.chatUserId}`);
+    const nameWidth = Math.max(...users.map((u) => u.chatUserName.length), 'CHAT USERNAME'.length);
+    io.out(`${'LOGIN'.padEnd(width)}  ${'CHAT USERNAME'.padEnd(nameWidth)}  CHAT UUID`);
+    for (const user of users) io.out(`${user.userAccount.padEnd(width)}  ${user.chatUserName.padEnd(nameWidth)}  ${user.chatUserUuid}`);
   }
   return 0;
 }
@@ -60,11 +70,14 @@ async function list(argv: string[], io: Io): Promise<number> {
 export const users: Command = {
   summary: 'manage the token server\'s users file (scrypt-hashed passwords)',
   usage:
-    'users add NAME [--chat-user-id ID] [--replace] [--users FILE]   (password on standard input)\n' +
+    'users add NAME (--chat-user-uuid UUID | --register) [--chat-user-name CHATNAME] [--replace] [--users FILE]   (password on standard input)\n' +
     '       agora-token-builder users remove NAME [--users FILE]\n' +
     '       agora-token-builder users list [--json] [--users FILE]\n' +
     '  FILE: --users, else AGORA_USERS_FILE, else agora-users.json. Written atomically, mode 0600.\n' +
-    '  NAME is the userAccount a client logs in with; the token is built for ID (default: NAME).',
+    '  NAME is the userAccount a client logs in with. CHATNAME (default: NAME) is the Agora Chat username the client\n' +
+    '  opens Agora Chat with; UUID is the id Agora Chat assigned to CHATNAME, and the token is built for it.\n' +
+    '  --replace changes an existing user and keeps the chat username and UUID it is not given.\n' +
+    '  --chat-user-id ID (deprecated) sets both CHATNAME and UUID to ID, as version 0.1 did.',
   run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === 'add') return add(rest, io);
