@@ -16,7 +16,7 @@ import {
   type SessionFailure,
   type SessionUser,
 } from './session.js';
-import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, readUsersFile, type Authenticate } from './users.js';
+import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, normalizeAuthenticatedUser, readUsersFile, type Authenticate, type AuthenticatedUser } from './users.js';
 
 /**
  * The `code` of every error the server answers, with its HTTP status:
@@ -234,7 +234,7 @@ function resolveOptions(options: TokenHandlerOptions) {
     authenticate: options.authenticate ?? createUsersAuthenticator(usersFile),
     allowedOrigin: options.allowedOrigin,
     demo: options.demo === true,
-    page: options.page === false ? undefined : renderPage({ demoHint: options.pageHint }),
+    page: options.page === false ? undefined : renderPage({ demo: options.demo === true, demoHint: options.pageHint }),
     maxBodyBytes,
     onError: options.onError ?? (() => undefined),
     sessionKeys,
@@ -251,7 +251,7 @@ function findInUsersFile(path: string): (userAccount: string) => Promise<Session
     const { users } = await readUsersFile(path);
     const record = Object.hasOwn(users, userAccount) ? users[userAccount] : undefined;
     if (record === undefined) return null;
-    return { chatUserName: record.chatUserId, chatUserUuid: record.chatUserId, credentialStamp: `${record.password.salt}$${record.password.hash}` };
+    return { chatUserName: record.chatUserName, chatUserUuid: record.chatUserUuid, credentialStamp: `${record.password.salt}$${record.password.hash}` };
   };
 }
 
@@ -417,15 +417,16 @@ async function lookUp(config: Resolved, userAccount: string): Promise<SessionUse
 
 async function postToken(req: IncomingMessage, res: ServerResponse, config: Resolved): Promise<void> {
   const { userAccount, userPassword } = await readLogin(req, config);
-  let user: Awaited<ReturnType<Authenticate>>;
+  let user: AuthenticatedUser | null;
   try {
-    user = await config.authenticate(userAccount, userPassword);
+    // A custom authenticate of version 0.1 resolves { chatUserId }: both fields.
+    user = normalizeAuthenticatedUser(await config.authenticate(userAccount, userPassword));
   } catch (error) {
     config.onError(error);
     throw new HttpError(500, 'internal_error', 'the server could not check the login');
   }
   if (!user) throw new HttpError(401, 'invalid_credentials', 'unknown user or wrong password');
-  const chat = { chatUserName: user.chatUserId, chatUserUuid: user.chatUserId };
+  const chat = { chatUserName: user.chatUserName, chatUserUuid: user.chatUserUuid };
   // The session's fingerprint: from the stored credentials where findUser
   // knows them, so that a password change ends the session.
   const found = config.findUser ? await lookUp(config, userAccount) : undefined;

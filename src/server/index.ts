@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { createTokenHandler, type TokenHandlerOptions } from './handler.js';
 
 export { createTokenHandler, type TokenHandler, type TokenHandlerOptions, type TokenServerErrorCode } from './handler.js';
+export type { SessionUser } from './session.js';
 export {
   addUser,
   createUsersAuthenticator,
