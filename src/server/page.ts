@@ -118,6 +118,7 @@ client.resume().then((token) => {
 const STYLE = `
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.45; }
 body { max-width: 40rem; margin: 2.5rem auto; padding: 0 1rem; }
+[hidden] { display: none !important; }
 header { display: flex; align-items: center; gap: .75rem; }
 h1 { font-size: 1.5rem; margin: 0; }
 .badge { font-size: .75rem; font-weight: 700; letter-spacing: .05em; text-transform: uppercase; padding: .15rem .5rem; border-radius: 999px; background: #d9a400; color: #000; }
