@@ -43,6 +43,8 @@ async function serve(argv: string[], io: Io): Promise<number> {
       ? { authenticate: await demoAuthenticator(), pageHint: `Demo mode: log in as ${DEMO_USER} / ${DEMO_PASSWORD}.` }
       : { usersFile: file }),
     onError: (error) => io.err(`error: ${error instanceof Error ? error.message : String(error)}`),
+    onWarning: (message) => io.err(message),
+    env: io.env, // AGORA_SESSION_SECRET
   });
   if (file !== undefined && !existsSync(file)) {
     io.err(`warning: the users file ${file} does not exist yet, so every login fails; add users with: agora-token-builder users add NAME`);
