@@ -13,6 +13,15 @@ import { createTokenHandler, type TokenHandlerOptions } from './handler.js';
 
 export { createTokenHandler, type TokenHandler, type TokenHandlerOptions, type TokenServerErrorCode } from './handler.js';
 export {
+  AgoraChatError,
+  AgoraChatUserClient,
+  type AgoraChatErrorCode,
+  type AgoraChatUser,
+  type AgoraChatUserClientOptions,
+  type GetChatUserOptions,
+  type RegisterChatUserOptions,
+} from './agora-chat.js';
+export {
   addUser,
   createUsersAuthenticator,
   DEFAULT_SCRYPT_PARAMS,
