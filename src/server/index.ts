@@ -23,6 +23,7 @@ export {
 } from './agora-chat.js';
 export {
   addUser,
+  checkUsersFilePermissions,
   createUsersAuthenticator,
   DEFAULT_SCRYPT_PARAMS,
   hashPassword,
@@ -31,6 +32,7 @@ export {
   parseUsersFile,
   readUsersFile,
   removeUser,
+  updateUser,
   UsersFileError,
   verifyPassword,
   writeUsersFile,
@@ -43,7 +45,11 @@ export {
   type ScryptParams,
   type UserRecord,
   type UsersFile,
+  type UserChanges,
+  type UsersAuthenticatorOptions,
   type UsersFileErrorCode,
+  type UsersFileLockOptions,
+  type UsersFileWriteOptions,
   type UserSummary,
 } from './users.js';
 
