@@ -17,6 +17,8 @@ import {
 
 // Cheap scrypt parameters keep the tests fast; the code paths are the same.
 const FAST = { N: 1024 };
+// An authenticator whose current parameters are FAST: no rehash, no dummy hash at the default cost.
+const CHEAP = { scrypt: FAST };
 
 let dir: string;
 let file: string;
@@ -105,13 +107,13 @@ describe('the users file', () => {
     expect(second).toEqual({ replaced: true, user: { userAccount: 'erin', chatUserName: 'erin-chat', chatUserUuid: 'erin-uuid' } });
     const third = await addUser(file, 'erin', 'three', { replace: true, chatUserUuid: 'erin-uuid-2', scrypt: FAST });
     expect(third.user).toEqual({ userAccount: 'erin', chatUserName: 'erin-chat', chatUserUuid: 'erin-uuid-2' });
-    expect(await createUsersAuthenticator(file)('erin', 'three')).toEqual({ chatUserName: 'erin-chat', chatUserUuid: 'erin-uuid-2' });
+    expect(await createUsersAuthenticator(file, CHEAP)('erin', 'three')).toEqual({ chatUserName: 'erin-chat', chatUserUuid: 'erin-uuid-2' });
   });
 
   it('refuses to add a user twice unless replace is set', async () => {
     await addUser(file, 'alice', 'one', { chatUserUuid: 'a-1', scrypt: FAST });
     await expectCode(addUser(file, 'alice', 'two', { chatUserUuid: 'a-1', scrypt: FAST }), 'ERR_USER_EXISTS');
-    const authenticate = createUsersAuthenticator(file);
+    const authenticate = createUsersAuthenticator(file, CHEAP);
     expect(await authenticate('alice', 'one')).toEqual({ chatUserName: 'alice', chatUserUuid: 'a-1' });
     await addUser(file, 'alice', 'two', { scrypt: FAST, replace: true, chatUserName: 'alice-2', chatUserUuid: 'a-2' });
     expect(await authenticate('alice', 'one')).toBeNull();
@@ -136,13 +138,13 @@ describe('the users file', () => {
 
   it('reads a missing file as no users', async () => {
     expect(await listUsers(join(dir, 'absent.json'))).toEqual([]);
-    expect(await createUsersAuthenticator(join(dir, 'absent.json'))('alice', 'pw')).toBeNull();
+    expect(await createUsersAuthenticator(join(dir, 'absent.json'), CHEAP)('alice', 'pw')).toBeNull();
   });
 
   it('treats names like __proto__ as plain names', async () => {
     await addUser(file, '__proto__', 'pw', { chatUserUuid: 'u-1', scrypt: FAST });
     await addUser(file, 'constructor', 'pw2', { chatUserUuid: 'u-2', scrypt: FAST });
-    const authenticate = createUsersAuthenticator(file);
+    const authenticate = createUsersAuthenticator(file, CHEAP);
     expect(await authenticate('__proto__', 'pw')).toEqual({ chatUserName: '__proto__', chatUserUuid: 'u-1' });
     expect(await authenticate('constructor', 'pw2')).toEqual({ chatUserName: 'constructor', chatUserUuid: 'u-2' });
     expect(await authenticate('toString', 'pw')).toBeNull();
@@ -173,21 +175,21 @@ describe('the users file', () => {
     writeFileSync(file, text);
     const error = await expectCode(readUsersFile(file), 'ERR_USERS_FILE');
     expect(error.message).toContain(file);
-    await expectCode(createUsersAuthenticator(file)('a', 'pw') as Promise<unknown>, 'ERR_USERS_FILE');
+    await expectCode(createUsersAuthenticator(file, CHEAP)('a', 'pw') as Promise<unknown>, 'ERR_USERS_FILE');
   });
 });
 
 describe('createUsersAuthenticator', () => {
   it('answers the chat user id for the right password and null otherwise', async () => {
     await addUser(file, 'alice', 'right', { chatUserName: 'alice-chat', chatUserUuid: 'a-uuid', scrypt: FAST });
-    const authenticate = createUsersAuthenticator(file);
+    const authenticate = createUsersAuthenticator(file, CHEAP);
     expect(await authenticate('alice', 'right')).toEqual({ chatUserName: 'alice-chat', chatUserUuid: 'a-uuid' });
     expect(await authenticate('alice', 'wrong')).toBeNull();
     expect(await authenticate('nobody', 'right')).toBeNull();
   });
 
   it('sees users added after it was made (the file is read on every login)', async () => {
-    const authenticate = createUsersAuthenticator(file);
+    const authenticate = createUsersAuthenticator(file, CHEAP);
     expect(await authenticate('late', 'pw')).toBeNull();
     await addUser(file, 'late', 'pw', { chatUserUuid: 'u-1', scrypt: FAST });
     expect(await authenticate('late', 'pw')).toEqual({ chatUserName: 'late', chatUserUuid: 'u-1' });
@@ -195,7 +197,7 @@ describe('createUsersAuthenticator', () => {
 
   it('accepts a users object in memory', async () => {
     const password = await hashPassword('pw', FAST);
-    const authenticate = createUsersAuthenticator({ version: 2, users: { demo: { chatUserName: 'demo', chatUserUuid: 'demo-uuid', password } } });
+    const authenticate = createUsersAuthenticator({ version: 2, users: { demo: { chatUserName: 'demo', chatUserUuid: 'demo-uuid', password } } }, CHEAP);
     expect(await authenticate('demo', 'pw')).toEqual({ chatUserName: 'demo', chatUserUuid: 'demo-uuid' });
     expect(await authenticate('demo', 'nope')).toBeNull();
   });
@@ -226,7 +228,7 @@ describe('a version 1 users file', () => {
       { userAccount: 'alice', chatUserName: 'alice-old-id', chatUserUuid: 'alice-old-id' },
       { userAccount: 'bob', chatUserName: 'bob', chatUserUuid: 'bob' },
     ]);
-    const authenticate = createUsersAuthenticator(file);
+    const authenticate = createUsersAuthenticator(file, CHEAP);
     expect(await authenticate('alice', 'alice-pw')).toEqual({ chatUserName: 'alice-old-id', chatUserUuid: 'alice-old-id' });
     expect(await authenticate('alice', 'bob-pw')).toBeNull();
     await addUser(file, 'carol', 'carol-pw', { chatUserUuid: 'carol-uuid', scrypt: FAST });
@@ -240,7 +242,7 @@ describe('a version 1 users file', () => {
   it('is accepted in memory too', async () => {
     const password = await hashPassword('pw', FAST);
     const legacy = { version: 1, users: { demo: { chatUserId: 'demo-id', password } } } as unknown as Parameters<typeof createUsersAuthenticator>[0];
-    expect(await createUsersAuthenticator(legacy)('demo', 'pw')).toEqual({ chatUserName: 'demo-id', chatUserUuid: 'demo-id' });
+    expect(await createUsersAuthenticator(legacy, CHEAP)('demo', 'pw')).toEqual({ chatUserName: 'demo-id', chatUserUuid: 'demo-id' });
   });
 });
 

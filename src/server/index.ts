@@ -14,7 +14,17 @@ import { createTokenHandler, type TokenHandlerOptions } from './handler.js';
 export { createTokenHandler, type TokenHandler, type TokenHandlerOptions, type TokenServerErrorCode } from './handler.js';
 export type { SessionUser } from './session.js';
 export {
+  AgoraChatError,
+  AgoraChatUserClient,
+  type AgoraChatErrorCode,
+  type AgoraChatUser,
+  type AgoraChatUserClientOptions,
+  type GetChatUserOptions,
+  type RegisterChatUserOptions,
+} from './agora-chat.js';
+export {
   addUser,
+  checkUsersFilePermissions,
   createUsersAuthenticator,
   DEFAULT_SCRYPT_PARAMS,
   hashPassword,
@@ -23,6 +33,7 @@ export {
   parseUsersFile,
   readUsersFile,
   removeUser,
+  updateUser,
   UsersFileError,
   verifyPassword,
   writeUsersFile,
@@ -35,7 +46,11 @@ export {
   type ScryptParams,
   type UserRecord,
   type UsersFile,
+  type UserChanges,
+  type UsersAuthenticatorOptions,
   type UsersFileErrorCode,
+  type UsersFileLockOptions,
+  type UsersFileWriteOptions,
   type UserSummary,
 } from './users.js';
 
