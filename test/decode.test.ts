@@ -37,9 +37,9 @@ const good = new AccessToken2(APP_ID, CERT, 600, { issueTs: ISSUE_TS, salt: 42 }
   .addService({ type: ServiceType.Chat, userId: 'alice', privileges: { 1: 600 } })
   .build();
 const goodBody = good.slice(3);
-const goodContent = new AccessToken2(APP_ID, CERT, 600, { issueTs: ISSUE_TS, salt: 42 })
+const goodContent = Buffer.from(new AccessToken2(APP_ID, CERT, 600, { issueTs: ISSUE_TS, salt: 42 })
   .addService({ type: ServiceType.Chat, userId: 'alice', privileges: { 1: 600 } })
-  .content();
+  .content());
 
 describe('decodeToken', () => {
   it('returns every field, with the signature as lowercase hex', () => {

@@ -29,6 +29,10 @@ import {
   type RtmRole006 as RtmRoleValue,
 } from '../builders/legacy.js';
 
+import { useNodePlatform } from '../node-platform.js';
+
+useNodePlatform();
+
 export { AgoraTokenError, type AgoraTokenErrorCode } from '../errors.js';
 
 /** `RtcRole` of `agora-access-token`: ATTENDEE 0, PUBLISHER 1, SUBSCRIBER 2, ADMIN 101. */
