@@ -97,7 +97,7 @@ describe('the sign-in page in headless Chromium', () => {
     await page.fill('#userID', 'alice');
     await page.fill('#password', 'wrong');
     await page.click('#login');
-    await expect.poll(() => page.isVisible('#login-error')).toBe(true);
+    await expect.poll(() => page.isVisible('#login-error'), { timeout: 10_000 }).toBe(true);
     expect(await page.textContent('#login-error')).toBe('Wrong username or password.');
     // The error sits inside the form, next to the fields.
     expect(await page.locator('#login-form #login-error').count()).toBe(1);
@@ -114,7 +114,7 @@ describe('the sign-in page in headless Chromium', () => {
     await page.fill('#password', 'alice-password');
     await page.click('#login');
 
-    await expect.poll(() => page.isVisible('#signed-in')).toBe(true);
+    await expect.poll(() => page.isVisible('#signed-in'), { timeout: 10_000 }).toBe(true);
     expect(await page.inputValue('#password')).toBe(''); // the page keeps no password
     expect(await page.isVisible('#login-form')).toBe(false);
     expect(await page.textContent('#chat-user-name')).toBe('alice');
@@ -143,12 +143,12 @@ describe('the sign-in page in headless Chromium', () => {
 
     // A reload resumes the session without a password.
     await page.reload();
-    await expect.poll(() => page.isVisible('#signed-in')).toBe(true);
+    await expect.poll(() => page.isVisible('#signed-in'), { timeout: 10_000 }).toBe(true);
     expect(await page.textContent('#log')).toContain('Session resumed for alice');
     expect(await page.textContent('#chat-user-uuid')).toBe(UUID);
 
     await page.click('#logout');
-    await expect.poll(() => page.isVisible('#login-form')).toBe(true);
+    await expect.poll(() => page.isVisible('#login-form'), { timeout: 10_000 }).toBe(true);
     expect(await page.isVisible('#signed-in')).toBe(false);
     expect(await page.textContent('#log')).toContain('Signed out');
     expect(await context.cookies()).toEqual([]);

@@ -131,7 +131,7 @@ button { font: inherit; padding: .4rem 1.25rem; cursor: pointer; }
 form button { grid-column: 2; justify-self: start; }
 #login-error { grid-column: 1 / -1; margin: 0; padding: .5rem .75rem; border-radius: 4px; color: #b3261e; background: #b3261e1a; border: 1px solid #b3261e55; }
 h2 { font-size: 1.05rem; margin: 0 0 .75rem; }
-dl { display: grid; grid-template-columns: 9rem 1fr; gap: .35rem .75rem; margin: 0 0 1rem; }
+dl { display: grid; grid-template-columns: 10rem 1fr; gap: .35rem .75rem; margin: 0 0 1rem; }
 dt { font-weight: 600; }
 dd { margin: 0; overflow-wrap: anywhere; }
 code, #token, #chat-user-uuid, #token-user { font-family: ui-monospace, monospace; font-size: .9rem; }
