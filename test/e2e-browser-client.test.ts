@@ -37,7 +37,7 @@ describe('the client module in Chromium', () => {
   const servers: RunningTokenServer[] = [];
 
   async function start(options: TokenServerOptions = {}): Promise<RunningTokenServer> {
-    const server = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, sessionSecret: SECRET, ...options });
+    const server = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, sessionSecret: SECRET, scrypt: { N: 1024 }, ...options });
     servers.push(server);
     return server;
   }

@@ -52,6 +52,7 @@ describe('the sign-in page in headless Chromium', () => {
       appCertificate: APP_CERTIFICATE,
       usersFile,
       expire: EXPIRE,
+      scrypt: { N: 1024 },
       sessionSecret: 'the session secret of the page tests, over 32 bytes',
     });
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {

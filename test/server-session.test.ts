@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 async function start(options: TokenServerOptions = {}): Promise<RunningTokenServer> {
-  const running = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, sessionSecret: SECRET, expire: 600, ...options });
+  const running = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, sessionSecret: SECRET, expire: 600, scrypt: FAST, ...options });
   servers.push(running);
   return running;
 }

@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 async function start(options: TokenServerOptions = {}): Promise<RunningTokenServer> {
-  const running = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, sessionSecret: SESSION_SECRET, ...options });
+  const running = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, sessionSecret: SESSION_SECRET, scrypt: FAST, ...options });
   servers.push(running);
   expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   return running;

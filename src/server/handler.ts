@@ -16,7 +16,7 @@ import {
   type SessionFailure,
   type SessionUser,
 } from './session.js';
-import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, normalizeAuthenticatedUser, readUsersFile, type Authenticate, type AuthenticatedUser } from './users.js';
+import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, normalizeAuthenticatedUser, readUsersFile, type Authenticate, type AuthenticatedUser, type ScryptParams } from './users.js';
 
 /**
  * The `code` of every error the server answers, with its HTTP status:
@@ -94,6 +94,12 @@ export interface TokenHandlerOptions {
   /** The users file of the default `authenticate`. Default: `AGORA_USERS_FILE`, else `agora-users.json` in the working directory. */
   usersFile?: string;
   /**
+   * The scrypt parameters of the default `authenticate`: a stored hash with
+   * other parameters is rehashed with these at the user's next login.
+   * Default: `DEFAULT_SCRYPT_PARAMS`.
+   */
+  scrypt?: Partial<ScryptParams>;
+  /**
    * The origin (`https://app.example.com`) allowed to call the server from a
    * browser on another origin, or `'*'`. Default: none (same origin only).
    */
@@ -144,7 +150,10 @@ export interface TokenHandlerOptions {
    * the chat names of its login.
    */
   findUser?: (userAccount: string) => SessionUser | null | undefined | Promise<SessionUser | null | undefined>;
-  /** Called with warnings about the configuration, once at start. Default: `console.warn`. */
+  /**
+   * Called with warnings: no session secret (once, at start), a users file
+   * readable by others, a rehash that could not be saved. Default: `console.warn`.
+   */
   onWarning?: (message: string) => void;
 }
 
@@ -210,11 +219,12 @@ function resolveOptions(options: TokenHandlerOptions) {
   if (!Number.isSafeInteger(sessionLifetime) || sessionLifetime < 1) {
     throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'sessionLifetime must be a whole number of seconds, at least 1', { argument: 'sessionLifetime' });
   }
+  const warn = options.onWarning ?? ((message: string) => console.warn(message));
   const secret = options.sessionSecret ?? env.AGORA_SESSION_SECRET;
   let sessionKeys: SessionKeys;
   if (secret === undefined || secret === '') {
     sessionKeys = SessionKeys.random();
-    (options.onWarning ?? ((message: string) => console.warn(message)))(
+    warn(
       'warning: no session secret (AGORA_SESSION_SECRET or sessionSecret): using a random one, so sessions end when the server restarts and are not shared between processes',
     );
   } else {
@@ -231,7 +241,9 @@ function resolveOptions(options: TokenHandlerOptions) {
     appCertificate,
     expire,
     allowLongExpire,
-    authenticate: options.authenticate ?? createUsersAuthenticator(usersFile),
+    authenticate:
+      options.authenticate ??
+      createUsersAuthenticator(usersFile, { ...(options.scrypt === undefined ? {} : { scrypt: options.scrypt }), onWarning: warn }),
     allowedOrigin: options.allowedOrigin,
     demo: options.demo === true,
     page: options.page === false ? undefined : renderPage({ demo: options.demo === true, demoHint: options.pageHint }),
