@@ -223,6 +223,11 @@ describe('users add --register (issue 8)', () => {
     const stray = await run(['users', 'add', 'x', '--chat-user-uuid', 'u', '--chat-app-key', 'a#b', '--users', file], { input: 'pw', env: env() });
     expect(stray.code).toBe(2);
     expect(stray.stderr).toMatch(/--chat-app-key is used with --register only/);
+    const seen = chat.seen.length;
+    const upper = await run(['users', 'add', 'Carol', '--register', '--users', file], { input: 'pw', env: env() });
+    expect(upper.code).toBe(2);
+    expect(upper.stderr).toMatch(/"Carol" is not an Agora Chat username .*--chat-user-name/);
+    expect(chat.seen.length).toBe(seen); // nothing was sent
   });
 
   it('warns on stderr when the users file is readable by others', async () => {
