@@ -21,6 +21,7 @@ import {
   type ScryptParams,
 } from '../src/server/index.js';
 import { scryptObserver } from '../src/server/users.js';
+import { main, type Io } from '../src/cli/main.js';
 
 const FAST = { N: 1024 };
 const CURRENT = { N: 4096 }; // the "current" settings of the authenticators below: cheap, but other than FAST
@@ -259,5 +260,26 @@ describe('a users file readable by others (issue 9, hardening)', () => {
     // A change writes it back with mode 0600.
     await addUser(file, 'hal', 'pw', { chatUserUuid: 'h', scrypt: FAST });
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('serve with a users file readable by others', () => {
+  it('warns on standard error when it starts', async () => {
+    await addUser(file, 'ivy', 'pw', { chatUserUuid: 'i', scrypt: FAST });
+    chmodSync(file, 0o604);
+    const out: string[] = [];
+    const err: string[] = [];
+    const stop = new AbortController();
+    const io: Io = {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      env: { AGORA_APP_ID: '970CA35de60c44645bbae8a215061b33', AGORA_APP_CERTIFICATE: '5CFd2fd1755d40ecb72977518be15d3b' },
+      signal: stop.signal,
+    };
+    const done = Promise.resolve(main(['serve', '--port', '0', '--users', file], io));
+    for (let i = 0; i < 500 && !out.some((l) => l.includes('listening')); i++) await new Promise((r) => setTimeout(r, 10));
+    stop.abort();
+    expect(await done).toBe(0);
+    expect(err).toContain(`warning: the users file ${file} (mode 0604) can be accessed by all other users, and it holds password hashes: run chmod 600 ${file}`);
   });
 });
