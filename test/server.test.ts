@@ -50,6 +50,7 @@ afterAll(async () => {
 });
 
 async function start(options: TokenServerOptions = {}): Promise<RunningTokenServer> {
+  // The users file's authenticator with the users' FAST scrypt settings: no rehash, no default-cost dummy hash.
   const running = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, sessionSecret: SESSION_SECRET, scrypt: FAST, ...options });
   servers.push(running);
   expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -368,7 +369,7 @@ describe('mounted in an existing app', () => {
     // An Express-like app: the handler is mounted under /agora (the prefix is
     // stripped from req.url), a JSON body parser may run first, and what the
     // handler does not serve falls through to next().
-    const handler = createTokenHandler({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile });
+    const handler = createTokenHandler({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, scrypt: FAST, sessionSecret: SESSION_SECRET });
     host = createServer((req, res) => {
       const next = () => {
         res.writeHead(418, { 'content-type': 'text/plain' }).end('the rest of the app');

@@ -363,7 +363,7 @@ export class AgoraChatUserClient {
       const found = await this.getUser(username, options.signal === undefined ? {} : { signal: options.signal });
       return { ...found, created: false };
     }
-    throw this.#failure(answer, `registering the Agora Chat user "${username}"`);
+    throw this.#failure(answer, `to register "${username}"`);
   }
 
   /**
@@ -387,7 +387,7 @@ export class AgoraChatUserClient {
         chatError: answer.chatError,
       });
     }
-    throw this.#failure(answer, `looking up the Agora Chat user "${username}"`);
+    throw this.#failure(answer, `to look up "${username}"`);
   }
 
   #usersPath(): string {
@@ -493,7 +493,7 @@ export class AgoraChatUserClient {
       );
     }
     if (answer.status >= 200 && answer.status < 300) {
-      return new AgoraChatError('ERR_CHAT_BAD_RESPONSE', `Agora Chat answered ${what} with HTTP ${answer.status}, which is not a documented answer`, details);
+      return new AgoraChatError('ERR_CHAT_BAD_RESPONSE', `Agora Chat answered HTTP ${answer.status}, which is not a documented answer, when asked ${what}`, details);
     }
     return new AgoraChatError('ERR_CHAT_REFUSED', `Agora Chat refused ${what} with HTTP ${answer.status}${agora}`, details);
   }

@@ -1,6 +1,6 @@
 // `serve`: the token server, until SIGTERM or SIGINT.
 import { existsSync } from 'node:fs';
-import { createUsersAuthenticator, hashPassword, startTokenServer, type UserRecord } from '../../server/index.js';
+import { checkUsersFilePermissions, createUsersAuthenticator, hashPassword, startTokenServer, type UserRecord } from '../../server/index.js';
 import { expectPositionals, flag, integerOption, parseArgs, stringOption } from '../args.js';
 import { credentials, CREDENTIAL_OPTIONS, CREDENTIAL_USAGE, HELP, type Command, type Io } from '../common.js';
 import { usersFile } from './users.js';
@@ -49,6 +49,8 @@ async function serve(argv: string[], io: Io): Promise<number> {
   if (file !== undefined && !existsSync(file)) {
     io.err(`warning: the users file ${file} does not exist yet, so every login fails; add users with: agora-token-builder users add NAME`);
   }
+  const shared = file === undefined ? undefined : await checkUsersFilePermissions(file);
+  if (shared !== undefined) io.err(`warning: ${shared}`);
   if (demo) {
     io.err('warning: demo mode: GET /chat/user/uuid/{uuid}/token hands a token for any user to anyone who asks; never expose it');
   }

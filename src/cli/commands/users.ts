@@ -65,9 +65,16 @@ async function add(argv: string[], io: Io): Promise<number> {
     throw new UsersFileError('ERR_USER_EXISTS', `user ${JSON.stringify(name)} is already in ${file}; add --replace to change it`);
   }
   if (keepPassword && existing === undefined) throw new UsageError(`--keep-password: user ${JSON.stringify(name)} is not in ${file}`);
-  const password = keepPassword ? undefined : await readPassword(io);
   if (chat !== undefined) {
     chatUserName ??= existing?.chatUserName ?? name;
+    if (!/^[a-z0-9_.-]{1,64}$/.test(chatUserName)) {
+      throw new UsageError(
+        `"${chatUserName}" is not an Agora Chat username (1 to 64 lowercase letters, digits, "_", "-" or "."): give one with --chat-user-name`,
+      );
+    }
+  }
+  const password = keepPassword ? undefined : await readPassword(io);
+  if (chat !== undefined && chatUserName !== undefined) {
     const registered = await chat.registerUser(chatUserName);
     io.err(
       registered.created
