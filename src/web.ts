@@ -105,25 +105,25 @@ function promised<C extends object>(builder: C): Promised<C> {
 }
 
 /** Agora Chat tokens: the root entry's {@link chat.ChatTokenBuilder2}, each build method returning a promise. */
-export const ChatTokenBuilder2: Promised<typeof chat.ChatTokenBuilder2> = promised(chat.ChatTokenBuilder2);
+export const ChatTokenBuilder2: Promised<typeof chat.ChatTokenBuilder2> = /* @__PURE__ */ promised(chat.ChatTokenBuilder2);
 /** RTC tokens (AccessToken2): the root entry's {@link rtc.RtcTokenBuilder2}, each build method returning a promise. */
-export const RtcTokenBuilder2: Promised<typeof rtc.RtcTokenBuilder2> = promised(rtc.RtcTokenBuilder2);
+export const RtcTokenBuilder2: Promised<typeof rtc.RtcTokenBuilder2> = /* @__PURE__ */ promised(rtc.RtcTokenBuilder2);
 /** Signaling (RTM) tokens: the root entry's {@link rtm.RtmTokenBuilder2}, each build method returning a promise. */
-export const RtmTokenBuilder2: Promised<typeof rtm.RtmTokenBuilder2> = promised(rtm.RtmTokenBuilder2);
+export const RtmTokenBuilder2: Promised<typeof rtm.RtmTokenBuilder2> = /* @__PURE__ */ promised(rtm.RtmTokenBuilder2);
 /** FPA tokens: the root entry's {@link fpa.FpaTokenBuilder}, its build method returning a promise. */
-export const FpaTokenBuilder: Promised<typeof fpa.FpaTokenBuilder> = promised(fpa.FpaTokenBuilder);
+export const FpaTokenBuilder: Promised<typeof fpa.FpaTokenBuilder> = /* @__PURE__ */ promised(fpa.FpaTokenBuilder);
 /** Flexible Classroom tokens: the root entry's {@link apaas.ApaasTokenBuilder}, each build method returning a promise. */
-export const ApaasTokenBuilder: Promised<typeof apaas.ApaasTokenBuilder> = promised(apaas.ApaasTokenBuilder);
+export const ApaasTokenBuilder: Promised<typeof apaas.ApaasTokenBuilder> = /* @__PURE__ */ promised(apaas.ApaasTokenBuilder);
 /** Flexible Classroom tokens under their older name: the root entry's {@link apaas.EducationTokenBuilder}, returning promises. */
-export const EducationTokenBuilder: Promised<typeof apaas.EducationTokenBuilder> = promised(apaas.EducationTokenBuilder);
+export const EducationTokenBuilder: Promised<typeof apaas.EducationTokenBuilder> = /* @__PURE__ */ promised(apaas.EducationTokenBuilder);
 /** Conversational AI tokens: the root entry's {@link convoai.ConvoAITokenBuilder}, its build method returning a promise. */
-export const ConvoAITokenBuilder: Promised<typeof convoai.ConvoAITokenBuilder> = promised(convoai.ConvoAITokenBuilder);
+export const ConvoAITokenBuilder: Promised<typeof convoai.ConvoAITokenBuilder> = /* @__PURE__ */ promised(convoai.ConvoAITokenBuilder);
 /** Speech-to-text tokens: the root entry's {@link convoai.SttTokenBuilder}, its build method returning a promise. */
-export const SttTokenBuilder: Promised<typeof convoai.SttTokenBuilder> = promised(convoai.SttTokenBuilder);
+export const SttTokenBuilder: Promised<typeof convoai.SttTokenBuilder> = /* @__PURE__ */ promised(convoai.SttTokenBuilder);
 /** Legacy 006 RTC tokens: the root entry's {@link legacy.RtcTokenBuilder}, each build method returning a promise. */
-export const RtcTokenBuilder: Promised<typeof legacy.RtcTokenBuilder> = promised(legacy.RtcTokenBuilder);
+export const RtcTokenBuilder: Promised<typeof legacy.RtcTokenBuilder> = /* @__PURE__ */ promised(legacy.RtcTokenBuilder);
 /** Legacy 006 RTM tokens: the root entry's {@link legacy.RtmTokenBuilder}, its build method returning a promise. */
-export const RtmTokenBuilder: Promised<typeof legacy.RtmTokenBuilder> = promised(legacy.RtmTokenBuilder);
+export const RtmTokenBuilder: Promised<typeof legacy.RtmTokenBuilder> = /* @__PURE__ */ promised(legacy.RtmTokenBuilder);
 
 /**
  * Reads a token without checking anything but its form: the root entry's

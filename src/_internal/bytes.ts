@@ -26,9 +26,33 @@ export function utf8Length(value: string): number {
   return length;
 }
 
+// Small results are carved from a shared block, as Node's Buffer pool does:
+// a fresh ArrayBuffer per token costs more than the packing itself. Each
+// region is handed out once, so it starts zeroed and is never shared.
+const POOL_SIZE = 16 * 1024;
+let pool = new Uint8Array(0);
+let poolOffset = 0;
+
+/** A zeroed Uint8Array of `size` bytes of its own. */
+export function allocBytes(size: number): Uint8Array {
+  if (size > POOL_SIZE >>> 2) return new Uint8Array(size);
+  if (poolOffset + size > pool.length) {
+    pool = new Uint8Array(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + size);
+  poolOffset += (size + 7) & ~7;
+  return bytes;
+}
+
 /** Four bytes of a u32, little-endian. */
 export function u32le(value: number): Uint8Array {
-  return new Uint8Array([value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, value >>> 24]);
+  const bytes = new Uint8Array(4);
+  bytes[0] = value & 0xff;
+  bytes[1] = (value >>> 8) & 0xff;
+  bytes[2] = (value >>> 16) & 0xff;
+  bytes[3] = value >>> 24;
+  return bytes;
 }
 
 /** Concatenation of byte strings. */
@@ -44,7 +68,7 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return result;
 }
 
-const HEX_DIGITS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_DIGITS = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Lowercase hex. */
 export function toHex(bytes: Uint8Array): string {
@@ -53,13 +77,21 @@ export function toHex(bytes: Uint8Array): string {
   return text;
 }
 
+// One scratch buffer for writers: packing is synchronous and a writer's
+// result is copied out by finish(), so writers take turns with it.
+let scratch: Uint8Array | undefined = new Uint8Array(512);
+
 /** A growable little-endian byte buffer. */
 export class ByteWriter {
   private buffer: Uint8Array;
   private offset = 0;
+  private borrowed: boolean;
 
   constructor(initialSize = 256) {
-    this.buffer = new Uint8Array(initialSize);
+    const shared = scratch;
+    this.borrowed = shared !== undefined && shared.length >= initialSize;
+    if (this.borrowed) scratch = undefined;
+    this.buffer = this.borrowed ? shared! : new Uint8Array(initialSize);
   }
 
   private reserve(size: number): void {
@@ -67,6 +99,10 @@ export class ByteWriter {
     if (needed <= this.buffer.length) return;
     const grown = new Uint8Array(Math.max(needed, this.buffer.length * 2));
     grown.set(this.buffer.subarray(0, this.offset));
+    if (this.borrowed) {
+      scratch = this.buffer;
+      this.borrowed = false;
+    }
     this.buffer = grown;
   }
 
@@ -135,9 +171,15 @@ export class ByteWriter {
     return this;
   }
 
-  /** The bytes written so far (a view, not a copy). */
+  /** The bytes written, in an array of their own; the writer is done after this. */
   finish(): Uint8Array {
-    return this.buffer.subarray(0, this.offset);
+    const bytes = allocBytes(this.offset);
+    bytes.set(this.buffer.subarray(0, this.offset));
+    if (this.borrowed) {
+      scratch = this.buffer;
+      this.borrowed = false;
+    }
+    return bytes;
   }
 }
 

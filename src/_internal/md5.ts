@@ -6,7 +6,7 @@ import { toHex } from './bytes.js';
 // Per-round shift amounts, four per round.
 const SHIFTS = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
 // K[i] = floor(abs(sin(i + 1)) * 2^32), as the RFC defines the table.
-const K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 0x1_0000_0000) >>> 0);
+const K = /* @__PURE__ */ Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 0x1_0000_0000) >>> 0);
 
 /** MD5 of `data`, as 32 lowercase hex digits. */
 export function md5Hex(data: Uint8Array): string {

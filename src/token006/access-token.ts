@@ -126,13 +126,17 @@ export class AccessToken {
 
   /** The signed message `m`: u32 salt + u32 ts + the privileges. */
   message(): Uint8Array {
+    return this.#message().slice();
+  }
+
+  #message(): Uint8Array {
     return new ByteWriter().u32(this.salt).u32(this.ts).map32(this.#sortedPrivileges()).finish();
   }
 
   /** The token string: `"006"` + appId + base64(content). */
   build(): string {
     const platform = currentPlatform();
-    const message = this.message();
+    const message = this.#message();
     const signature = sign006(platform, this.#appCertificate, this.appId, this.channelName, this.uid, message);
     return settled(
       andThen(signature, (signatureBytes) => {

@@ -121,7 +121,8 @@ export class AccessToken2 {
    */
   content(): Uint8Array {
     const services = this.#services.length > 1 ? this.#sorted() : this.#services;
-    return settled(packToken2(currentPlatform(), this.#appCertificate, this, services));
+    // A copy: the packer's array may share its memory with other results.
+    return settled(andThen(packToken2(currentPlatform(), this.#appCertificate, this, services), (content) => content.slice()));
   }
 
   /** The token string: `"007"` + base64(zlib(content)). */
