@@ -64,11 +64,20 @@ async function showToken(token, reason) {
   }
 }
 
+function duration(seconds) {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return h + ' h ' + m + ' min';
+  if (m > 0) return m + ' min ' + s + ' s';
+  return s + ' s';
+}
+
 function tick() {
   if (!current) return;
   const total = current.expiresAt - current.receivedAt;
   const left = Math.max(0, Math.ceil((current.expiresAt - Date.now()) / 1000));
-  $('countdown').textContent = left > 0 ? left + ' s' : 'expired';
+  $('countdown').textContent = left > 0 ? duration(left) : 'expired';
   $('countdown').classList.toggle('late', current.expiresAt - Date.now() <= total * (1 - RENEW_AT));
 }
 
