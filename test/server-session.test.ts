@@ -118,9 +118,12 @@ describe('the session cookie of POST /token', () => {
     expect(parseSetCookie((await login(direct.url, ALICE, { 'x-forwarded-proto': 'https' })).response).attributes.has('secure')).toBe(false);
   });
 
-  it('lasts sessionLifetime seconds', async () => {
+  it('lasts sessionLifetime seconds (or AGORA_SESSION_LIFETIME)', async () => {
     const server = await start({ sessionLifetime: 120 });
     expect(parseSetCookie((await login(server.url)).response).attributes.get('max-age')).toBe('120');
+    const fromEnv = await start({ env: { AGORA_SESSION_LIFETIME: '900' } });
+    expect(parseSetCookie((await login(fromEnv.url)).response).attributes.get('max-age')).toBe('900');
+    await expect(start({ env: { AGORA_SESSION_LIFETIME: '2h' } })).rejects.toThrow(/AGORA_SESSION_LIFETIME/);
   });
 
   it('is not set by a failed login', async () => {

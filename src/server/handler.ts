@@ -127,7 +127,7 @@ export interface TokenHandlerOptions {
    * (and `onWarning` says so): sessions then end when the server restarts.
    */
   sessionSecret?: string;
-  /** Seconds a session lasts from the login, renewals included. Default 43,200 (12 hours). */
+  /** Seconds a session lasts from the login, renewals included. Default: `AGORA_SESSION_LIFETIME`, else 43,200 (12 hours). */
   sessionLifetime?: number;
   /**
    * Mark the session cookie `Secure`: the browser reaches the server over
@@ -215,9 +215,11 @@ function resolveOptions(options: TokenHandlerOptions) {
     throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'maxBodyBytes must be an integer of at least 64', { argument: 'maxBodyBytes' });
   }
   const usersFile = options.usersFile ?? env.AGORA_USERS_FILE ?? 'agora-users.json';
-  const sessionLifetime = options.sessionLifetime ?? DEFAULT_SESSION_LIFETIME;
+  const lifetimeFromEnv = env.AGORA_SESSION_LIFETIME;
+  const sessionLifetime =
+    options.sessionLifetime ?? (lifetimeFromEnv !== undefined && /^\d{1,9}$/.test(lifetimeFromEnv) ? Number(lifetimeFromEnv) : lifetimeFromEnv === undefined ? DEFAULT_SESSION_LIFETIME : NaN);
   if (!Number.isSafeInteger(sessionLifetime) || sessionLifetime < 1) {
-    throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'sessionLifetime must be a whole number of seconds, at least 1', { argument: 'sessionLifetime' });
+    throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'sessionLifetime (or AGORA_SESSION_LIFETIME) must be a whole number of seconds, at least 1', { argument: 'sessionLifetime' });
   }
   const warn = options.onWarning ?? ((message: string) => console.warn(message));
   const secret = options.sessionSecret ?? env.AGORA_SESSION_SECRET;
