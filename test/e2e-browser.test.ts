@@ -117,6 +117,17 @@ describe('the sign-in page in headless Chromium', () => {
 
     await expect.poll(() => page.isVisible('#signed-in'), { timeout: 10_000 }).toBe(true);
     expect(await page.inputValue('#password')).toBe(''); // the page keeps no password
+    // Nor does its script: a heap snapshot after login holds no copy of it.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const chunks: string[] = [];
+    cdp.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => chunks.push(chunk));
+    await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    await cdp.detach();
+    const snapshot = chunks.join('');
+    expect(snapshot).toContain('TokenClient');
+    expect(snapshot).not.toContain('alice-password');
     expect(await page.isVisible('#login-form')).toBe(false);
     expect(await page.textContent('#chat-user-name')).toBe('alice');
     expect(await page.textContent('#chat-user-uuid')).toBe(UUID);
