@@ -9,6 +9,7 @@ import { ENTRY_CASES, type AnyAccessToken2, type Entry } from './helpers/entries
 import {
   inflatedHex,
   SAME_ZLIB_AS_AGORA_TOKEN,
+  edgeVectors,
   vectors,
   wireOrder,
   type InvalidCase,
@@ -32,6 +33,24 @@ describe('the vectors file', () => {
   });
 });
 
+describe('the edge vectors file', () => {
+  it('holds 11 token007 and 9 token006 cases made by the npm references, each with its provenance', () => {
+    expect(edgeVectors.schema).toBe(1);
+    expect(edgeVectors.generatedBy).toMatchObject({
+      script: 'scripts/make-edge-vectors.mjs',
+      'agora-token': '2.0.6',
+      'agora-access-token': '2.0.4',
+    });
+    expect(edgeVectors.token007).toHaveLength(11);
+    expect(edgeVectors.token006).toHaveLength(9);
+    for (const c of [...edgeVectors.token007, ...edgeVectors.token006]) {
+      expect(c.source).toMatch(/^generated: npm agora-(access-)?token@2\.0\.[46]/);
+      expect(c.note).toEqual(expect.any(String));
+      expect(c.builder).not.toBeNull();
+    }
+  });
+});
+
 /** decodeToken narrowed to AccessToken2: fails the test when a token decodes as another version. */
 async function decode007(entry: Entry, token: string): Promise<DecodedToken007> {
   const decoded = await entry.decodeToken(token);
@@ -40,7 +59,7 @@ async function decode007(entry: Entry, token: string): Promise<DecodedToken007> 
 }
 
 describe.each(ENTRY_CASES)('%s entry', (_entryName, entry) => {
-  describe.each(vectors.token007.map((c) => [c.name, c] as const))('token007 %s', (_name, c) => {
+  describe.each([...vectors.token007, ...edgeVectors.token007].map((c) => [c.name, c] as const))('token007 %s', (_name, c) => {
     it('rebuilds the payload byte for byte from its inputs', async () => {
       const content = Buffer.from(await buildFromInputs(entry, c).content());
       expect(content.toString('hex')).toBe(c.payloadHex);

@@ -3,7 +3,7 @@ import { currentPlatform } from '../_internal/platform/platform.js';
 import { assertExpire, assertI16, assertPackableString } from '../_internal/assert.js';
 import { ApaasPrivilege, ChatPrivilege, RtmPrivilege, ServiceType } from '../token2/services.js';
 import { assertCredentials, newToken } from './checks.js';
-import type { BuildOptions } from './options.js';
+import { assertBuildOptions, type BuildOptions } from './options.js';
 
 /** The role packed where a token is not for one room user. */
 const NO_ROLE = -1;
@@ -57,6 +57,7 @@ export class ApaasTokenBuilder {
     options?: BuildOptions,
   ): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertPackableString(roomUuid, 'roomUuid');
     assertPackableString(userUuid, 'userUuid');
     assertI16(role, 'role');
@@ -87,6 +88,7 @@ export class ApaasTokenBuilder {
    */
   static buildUserToken(appId: string, appCertificate: string, userUuid: string, expire: number, options?: BuildOptions): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertPackableString(userUuid, 'userUuid');
     assertExpire(expire, 'expire', options?.allowLongExpire);
     return newToken(appId, appCertificate, expire, options)
@@ -113,6 +115,7 @@ export class ApaasTokenBuilder {
    */
   static buildAppToken(appId: string, appCertificate: string, expire: number, options?: BuildOptions): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertExpire(expire, 'expire', options?.allowLongExpire);
     return newToken(appId, appCertificate, expire, options)
       .addService({ type: ServiceType.Apaas, roomUuid: '', userUuid: '', role: NO_ROLE, privileges: { [ApaasPrivilege.app]: expire } })
