@@ -1004,7 +1004,12 @@ export interface UsersAuthenticatorOptions {
    * rehash that could not be saved. Default: nothing is reported.
    */
   onWarning?: (message: string) => void;
-  /** How long a rehash waits for the file's lock. Default: see {@link UsersFileLockOptions}. */
+  /**
+   * How long a rehash waits for the file's lock; the login waits for it, so
+   * the default wait is short: `{ timeoutMs: 2000 }` (and the default
+   * `staleMs`). A rehash that cannot be saved is reported to `onWarning`,
+   * and tried again at the next login.
+   */
   lock?: UsersFileLockOptions;
 }
 
@@ -1054,6 +1059,7 @@ export function createUsersAuthenticator(
   const current: ScryptParams = { ...DEFAULT_SCRYPT_PARAMS, ...options.scrypt };
   checkParams(current, 'options.scrypt');
   lockLimits(options.lock);
+  const rehashLock = options.lock ?? { timeoutMs: 2000 };
   const currentKey = paramsKey(current);
   const warn = options.onWarning ?? (() => undefined);
   let permissionsChecked = false;
@@ -1085,7 +1091,7 @@ export function createUsersAuthenticator(
     if (!matches) return null;
     if (outdated && typeof source === 'string') {
       try {
-        await rehash(source, userAccount, record.password, userPassword, current, options.lock);
+        await rehash(source, userAccount, record.password, userPassword, current, rehashLock);
       } catch (error) {
         warn(`could not save the rehashed password of user ${JSON.stringify(userAccount)} in ${source}: ${(error as Error).message}`);
       }
