@@ -9,6 +9,7 @@ import { AgoraTokenError, decodeToken, verifyToken, type ChatService, type Decod
 import {
   addUser,
   createTokenHandler,
+  createUsersAuthenticator,
   startTokenServer,
   type RunningTokenServer,
   type TokenServerOptions,
@@ -49,7 +50,9 @@ afterAll(async () => {
 });
 
 async function start(options: TokenServerOptions = {}): Promise<RunningTokenServer> {
-  const running = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, ...options });
+  // The authenticator's current scrypt settings are the users' FAST ones: no rehash, no default-cost dummy hash.
+  const authenticate = createUsersAuthenticator(usersFile, { scrypt: FAST });
+  const running = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, authenticate, ...options });
   servers.push(running);
   expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   return running;
@@ -361,7 +364,8 @@ describe('mounted in an existing app', () => {
     // An Express-like app: the handler is mounted under /agora (the prefix is
     // stripped from req.url), a JSON body parser may run first, and what the
     // handler does not serve falls through to next().
-    const handler = createTokenHandler({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile });
+    const authenticate = createUsersAuthenticator(usersFile, { scrypt: FAST });
+    const handler = createTokenHandler({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, authenticate });
     host = createServer((req, res) => {
       const next = () => {
         res.writeHead(418, { 'content-type': 'text/plain' }).end('the rest of the app');
