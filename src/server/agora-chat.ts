@@ -450,7 +450,7 @@ export class AgoraChatUserClient {
         headers,
         body: body === undefined ? null : JSON.stringify(body),
         signal: combined,
-        redirect: 'error', // a redirect would carry the app token to another place
+        redirect: 'manual', // a redirect would carry the app token to another place
       });
       text = await response.text();
     } catch (error) {
@@ -463,6 +463,13 @@ export class AgoraChatUserClient {
       throw new AgoraChatError('ERR_CHAT_UNREACHABLE', `cannot reach Agora Chat at ${this.restUrl} (${reason}): check AGORA_CHAT_REST_URL and the network`, {
         cause: error,
       });
+    }
+    if (response.status >= 300 && response.status < 400) {
+      throw new AgoraChatError(
+        'ERR_CHAT_BAD_RESPONSE',
+        `Agora Chat answered ${method} ${path} with a redirect (HTTP ${response.status}), which is not followed so that the app token goes nowhere else: check AGORA_CHAT_REST_URL`,
+        { status: response.status },
+      );
     }
     let parsed: unknown;
     try {
