@@ -166,6 +166,14 @@ describe('AgoraChatUserClient', () => {
     await chatError(client().registerUser('lee'), 'ERR_CHAT_BAD_RESPONSE');
   });
 
+  it('does not follow a redirect (the app token would go elsewhere): ERR_CHAT_BAD_RESPONSE', async () => {
+    chat.script.push({ kind: 'status', status: 302, headers: { location: 'http://127.0.0.1:9/elsewhere' } });
+    const error = await chatError(client().registerUser('oz'), 'ERR_CHAT_BAD_RESPONSE');
+    expect(error.status).toBe(302);
+    expect(error.message).toContain('redirect');
+    expect(chat.seen).toHaveLength(1);
+  });
+
   it('reports other refusals as ERR_CHAT_REFUSED with the status and Agora\'s error code', async () => {
     chat.script.push({ kind: 'status', status: 500, body: { error: 'internal_error', error_description: 'boom' } });
     const error = await chatError(client().registerUser('max'), 'ERR_CHAT_REFUSED');

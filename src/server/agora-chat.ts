@@ -183,6 +183,14 @@ function argument(message: string): AgoraChatError {
   return new AgoraChatError('ERR_INVALID_ARGUMENT', message);
 }
 
+function checkObject(value: unknown, name: string): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw argument(`${name} must be an object`);
+}
+
+function checkSignal(signal: unknown): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw argument('signal must be an AbortSignal');
+}
+
 function intOption(value: number | undefined, name: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -290,7 +298,8 @@ export class AgoraChatUserClient {
    * @throws {@link AgoraChatError} `ERR_INVALID_ARGUMENT` when one is missing or not allowed.
    */
   constructor(options: AgoraChatUserClientOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw argument('options must be an object');
+    checkObject(options, 'options');
+    if (options.env !== undefined) checkObject(options.env, 'options.env');
     const env = options.env ?? process.env;
     const appKey = options.appKey ?? env.AGORA_CHAT_APP_KEY;
     const match = typeof appKey === 'string' ? /^([^#/\s?%]+)#([^#/\s?%]+)$/.exec(appKey) : null;
@@ -338,8 +347,9 @@ export class AgoraChatUserClient {
    */
   async registerUser(username: string, options: RegisterChatUserOptions = {}): Promise<AgoraChatUser> {
     checkUsername(username);
-    if (typeof options !== 'object' || options === null) throw argument('options must be an object');
-    const password = options.password ?? randomBytes(32).toString('base64url');
+    checkObject(options, 'options');
+    checkSignal(options.signal);
+    const password = options.password === undefined ? randomBytes(32).toString('base64url') : options.password;
     if (typeof password !== 'string' || password.length === 0 || password.length > 64) {
       throw argument('password must be 1 to 64 characters');
     }
@@ -378,7 +388,8 @@ export class AgoraChatUserClient {
    */
   async getUser(username: string, options: GetChatUserOptions = {}): Promise<AgoraChatUser> {
     checkUsername(username);
-    if (typeof options !== 'object' || options === null) throw argument('options must be an object');
+    checkObject(options, 'options');
+    checkSignal(options.signal);
     const answer = await this.#request('GET', `${this.#usersPath()}/${encodeURIComponent(username)}`, undefined, options.signal);
     if (answer.status === 200) return { ...readEntity(answer.body, username), created: false };
     if (answer.status === 404 && !isAppNotFound(answer)) {
@@ -450,7 +461,7 @@ export class AgoraChatUserClient {
         headers,
         body: body === undefined ? null : JSON.stringify(body),
         signal: combined,
-        redirect: 'error', // a redirect would carry the app token to another place
+        redirect: 'manual', // a redirect would carry the app token to another place
       });
       text = await response.text();
     } catch (error) {
@@ -463,6 +474,13 @@ export class AgoraChatUserClient {
       throw new AgoraChatError('ERR_CHAT_UNREACHABLE', `cannot reach Agora Chat at ${this.restUrl} (${reason}): check AGORA_CHAT_REST_URL and the network`, {
         cause: error,
       });
+    }
+    if (response.status >= 300 && response.status < 400) {
+      throw new AgoraChatError(
+        'ERR_CHAT_BAD_RESPONSE',
+        `Agora Chat answered ${method} ${path} with a redirect (HTTP ${response.status}), which is not followed so that the app token goes nowhere else: check AGORA_CHAT_REST_URL`,
+        { status: response.status },
+      );
     }
     let parsed: unknown;
     try {

@@ -227,6 +227,23 @@ function checkPassword(value: unknown): asserts value is string {
   }
 }
 
+function checkPath(value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.includes('\u0000')) {
+    throw invalid('the users file path must be a non-empty string');
+  }
+}
+
+/** An options argument: undefined, or a plain object (not null, an array or a primitive). */
+function checkOptions(value: unknown, argument: string): void {
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw invalid(`${argument} must be an object`);
+  }
+}
+
+function checkFlag(value: unknown, argument: string): void {
+  if (value !== undefined && typeof value !== 'boolean') throw invalid(`${argument} must be true or false`);
+}
+
 /**
  * Hashes a password with scrypt and a fresh 16-byte random salt.
  *
@@ -242,6 +259,7 @@ function checkPassword(value: unknown): asserts value is string {
  */
 export async function hashPassword(password: string, params: Partial<ScryptParams> = {}): Promise<PasswordHash> {
   checkPassword(password);
+  checkOptions(params, 'params');
   const full = { ...DEFAULT_SCRYPT_PARAMS, ...params };
   checkParams(full, 'params');
   const salt = randomBytes(16);
@@ -352,6 +370,7 @@ export function parseUsersFile(document: unknown, path = '(memory)'): UsersFile 
  * ```
  */
 export async function readUsersFile(path: string): Promise<UsersFile> {
+  checkPath(path);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -397,7 +416,7 @@ const EMPTY_LOCK_STALE_MS = 2_000;
 
 function lockLimits(options: UsersFileLockOptions | undefined): { timeoutMs: number; staleMs: number } {
   if (options === undefined) return { timeoutMs: DEFAULT_LOCK_TIMEOUT_MS, staleMs: DEFAULT_LOCK_STALE_MS };
-  if (typeof options !== 'object' || options === null) throw invalid('lock must be an object { timeoutMs, staleMs }');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalid('lock must be an object { timeoutMs, staleMs }');
   const { timeoutMs = DEFAULT_LOCK_TIMEOUT_MS, staleMs = DEFAULT_LOCK_STALE_MS } = options;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 600_000) throw invalid('lock.timeoutMs must be a whole number from 0 to 600000');
   if (!Number.isInteger(staleMs) || staleMs < 1000 || staleMs > 3_600_000) throw invalid('lock.staleMs must be a whole number from 1000 to 3600000');
@@ -635,7 +654,13 @@ export interface UsersFileWriteOptions {
  * ```
  */
 export async function writeUsersFile(path: string, file: UsersFile, options: UsersFileWriteOptions = {}): Promise<void> {
-  parseUsersFile(file, path); // a bad document fails before the lock is taken
+  checkPath(path);
+  checkOptions(options, 'options');
+  try {
+    parseUsersFile(file, path); // a bad document fails before the lock is taken
+  } catch (error) {
+    throw invalid(`file is not a users file: ${(error as Error).message}`);
+  }
   await withUsersFileLock(path, options.lock, () => replaceFile(path, file));
 }
 
@@ -689,11 +714,12 @@ export interface AddUserResult {
 }
 
 function givenChatFields(options: { chatUserName?: string; chatUserUuid?: string; chatUserId?: string }): { name?: string; uuid?: string } {
+  // Each one given (anything but undefined, null included) must be a valid name.
   if (options.chatUserId !== undefined) checkName(options.chatUserId, 'chatUserId');
+  if (options.chatUserName !== undefined) checkName(options.chatUserName, 'chatUserName');
+  if (options.chatUserUuid !== undefined) checkName(options.chatUserUuid, 'chatUserUuid');
   const name = options.chatUserName ?? options.chatUserId;
   const uuid = options.chatUserUuid ?? options.chatUserId;
-  if (name !== undefined) checkName(name, 'chatUserName');
-  if (uuid !== undefined) checkName(uuid, 'chatUserUuid');
   return { ...(name === undefined ? {} : { name }), ...(uuid === undefined ? {} : { uuid }) };
 }
 
@@ -727,9 +753,13 @@ function userNotFound(path: string, userAccount: string): UsersFileError {
  * ```
  */
 export async function addUser(path: string, userAccount: string, password: string, options: AddUserOptions = {}): Promise<AddUserResult> {
+  checkPath(path);
   checkName(userAccount, 'the login name');
+  checkOptions(options, 'options');
   const given = givenChatFields(options);
   checkPassword(password);
+  checkFlag(options.replace, 'options.replace');
+  checkOptions(options.scrypt, 'options.scrypt');
   lockLimits(options.lock);
   // Fail fast, before the cost of a hash; checked again under the lock.
   const before = await readUsersFile(path);
@@ -787,8 +817,10 @@ export interface UserChanges {
  * ```
  */
 export async function updateUser(path: string, userAccount: string, changes: UserChanges): Promise<AddUserResult> {
+  checkPath(path);
   checkName(userAccount, 'the login name');
-  if (typeof changes !== 'object' || changes === null) throw invalid('changes must be an object');
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw invalid('changes must be an object');
+  checkOptions(changes.scrypt, 'changes.scrypt');
   const given = givenChatFields(changes);
   if (changes.password !== undefined) checkPassword(changes.password);
   lockLimits(changes.lock);
@@ -819,6 +851,9 @@ export async function updateUser(path: string, userAccount: string, changes: Use
  * ```
  */
 export async function removeUser(path: string, userAccount: string, options: UsersFileWriteOptions = {}): Promise<void> {
+  checkPath(path);
+  checkName(userAccount, 'the login name');
+  checkOptions(options, 'options');
   lockLimits(options.lock);
   await withUsersFileLock(path, options.lock, async () => {
     const file = await readUsersFile(path);
@@ -843,6 +878,7 @@ export async function removeUser(path: string, userAccount: string, options: Use
  * ```
  */
 export async function checkUsersFilePermissions(path: string): Promise<string | undefined> {
+  checkPath(path);
   if (process.platform === 'win32') return undefined;
   let mode: number;
   try {
@@ -1004,7 +1040,12 @@ export interface UsersAuthenticatorOptions {
    * rehash that could not be saved. Default: nothing is reported.
    */
   onWarning?: (message: string) => void;
-  /** How long a rehash waits for the file's lock. Default: see {@link UsersFileLockOptions}. */
+  /**
+   * How long a rehash waits for the file's lock; the login waits for it, so
+   * the default wait is short: `{ timeoutMs: 2000 }` (and the default
+   * `staleMs`). A rehash that cannot be saved is reported to `onWarning`,
+   * and tried again at the next login.
+   */
   lock?: UsersFileLockOptions;
 }
 
@@ -1050,10 +1091,17 @@ export function createUsersAuthenticator(
   source: string | UsersFile | (() => Promise<UsersFile>),
   options: UsersAuthenticatorOptions = {},
 ): (userAccount: string, userPassword: string) => Promise<AuthenticatedUser | null> {
-  if (typeof options !== 'object' || options === null) throw invalid('options must be an object');
+  if (typeof source === 'string') checkPath(source);
+  else if (typeof source !== 'function' && (typeof source !== 'object' || source === null)) {
+    throw invalid('source must be a users file path, a users file object, or a function that resolves one');
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalid('options must be an object');
+  checkOptions(options.scrypt, 'options.scrypt');
+  if (options.onWarning !== undefined && typeof options.onWarning !== 'function') throw invalid('options.onWarning must be a function');
   const current: ScryptParams = { ...DEFAULT_SCRYPT_PARAMS, ...options.scrypt };
   checkParams(current, 'options.scrypt');
   lockLimits(options.lock);
+  const rehashLock = options.lock ?? { timeoutMs: 2000 };
   const currentKey = paramsKey(current);
   const warn = options.onWarning ?? (() => undefined);
   let permissionsChecked = false;
@@ -1085,7 +1133,7 @@ export function createUsersAuthenticator(
     if (!matches) return null;
     if (outdated && typeof source === 'string') {
       try {
-        await rehash(source, userAccount, record.password, userPassword, current, options.lock);
+        await rehash(source, userAccount, record.password, userPassword, current, rehashLock);
       } catch (error) {
         warn(`could not save the rehashed password of user ${JSON.stringify(userAccount)} in ${source}: ${(error as Error).message}`);
       }
