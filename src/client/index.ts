@@ -92,8 +92,11 @@ export interface ChatConnection {
  * (see the README's server table, e.g. `invalid_credentials`,
  * `session_expired`), or one of the client's own:
  * `network_error` (no answer: offline, DNS, CORS refused), `bad_response`
- * (an answer that is not the server's JSON), `stopped` (the client was
- * stopped or logged out while a request was in flight).
+ * (an answer that is not the server's JSON), `http_<status>` (an error
+ * answer without the server's JSON, e.g. `http_502` from a proxy),
+ * `stopped` (the client was stopped or logged out while a request was in
+ * flight), `sdk_error` (an attached connection's `renewToken` threw or
+ * rejected; reported to `onRenewError`).
  *
  * @example
  * ```ts
@@ -116,7 +119,7 @@ export type TokenClientErrorCode = string;
  * ```
  */
 export class TokenClientError extends Error {
-  /** The server's error code, or `network_error`, `bad_response`, `stopped`. */
+  /** The server's error code, or one of the client's own (see {@link TokenClientErrorCode}). */
   readonly code: TokenClientErrorCode;
   /** The HTTP status; 0 when there was no answer. */
   readonly status: number;
