@@ -10,6 +10,8 @@ export default defineConfig([
       'compat/agora-access-token': 'src/compat/agora-access-token.ts',
       // Web platform APIs only: no Node built-in is reachable from it.
       web: 'src/web.ts',
+      // The browser client of the token server: fetch and timers only.
+      'client/index': 'src/client/index.ts',
     },
     format: ['esm', 'cjs'],
     // One self-contained file per entry point: the root loads as a single
@@ -25,6 +27,8 @@ export default defineConfig([
     // Keep `node:` on built-in imports: bundlers for workers mark `node:*` external.
     removeNodeProtocol: false,
     treeshake: true,
+    // import.meta.url in the CommonJS build (the server finds its browser assets by it).
+    shims: true,
   },
   {
     // The command line, ESM only; it imports the library through its own bundle.
