@@ -60,9 +60,10 @@ async function list(argv: string[], io: Io): Promise<number> {
 export const users: Command = {
   summary: 'manage the token server\'s users file (scrypt-hashed passwords)',
   usage:
-    'users add NAME [--chat-user-id ID] [--replace] [--users FILE]   (password on standard input)\n' +
-    '       agora-token-builder users remove NAME [--users FILE]\n' +
-    '       agora-token-builder users list [--json] [--users FILE]\n' +
+    'users add NAME [--chat-user-id ID] [--replace]   (the password on standard input)\n' +
+    '       agora-token-builder users remove NAME\n' +
+    '       agora-token-builder users list [--json]\n' +
+    'options of every form: [--users FILE]\n' +
     '  FILE: --users, else AGORA_USERS_FILE, else agora-users.json. Written atomically, mode 0600.\n' +
     '  NAME is the userAccount a client logs in with; the token is built for ID (default: NAME).',
   run(argv, io) {
