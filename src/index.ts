@@ -1,7 +1,7 @@
 /**
  * Build, decode and verify Agora access tokens.
  *
- * @packageDocumentation
+ * @module agora-token-builder
  */
 export { AgoraTokenError, type AgoraTokenErrorCode, type AgoraTokenErrorOptions } from './errors.js';
 export { AccessToken2, type AccessToken2Options } from './token2/access-token2.js';

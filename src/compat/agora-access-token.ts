@@ -16,7 +16,7 @@
  * hour") is rejected with `ERR_TIMESTAMP_IN_PAST`: 006 takes absolute Unix
  * times.
  *
- * @packageDocumentation
+ * @module agora-token-builder/compat/agora-access-token
  */
 import { accountToString } from '../_internal/assert.js';
 import { assertCredentials } from '../builders/checks.js';

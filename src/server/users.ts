@@ -15,9 +15,13 @@ import { basename, dirname, join } from 'node:path';
  * ```
  */
 export interface ScryptParams {
+  /** The CPU and memory cost: a power of two (32,768 by default). */
   readonly N: number;
+  /** The block size (8 by default). */
   readonly r: number;
+  /** The parallelisation (1 by default). */
   readonly p: number;
+  /** The length of the derived key, in bytes (32 by default). */
   readonly keyLength: number;
 }
 
@@ -44,8 +48,11 @@ export const DEFAULT_SCRYPT_PARAMS: ScryptParams = Object.freeze({ N: 2 ** 15, r
  * ```
  */
 export interface PasswordHash extends ScryptParams {
+  /** The key derivation function: always scrypt. */
   readonly algorithm: 'scrypt';
+  /** The random salt of this user, base64 (16 bytes). */
   readonly salt: string;
+  /** The derived key, base64 (`keyLength` bytes). */
   readonly hash: string;
 }
 
@@ -60,6 +67,7 @@ export interface PasswordHash extends ScryptParams {
 export interface UserRecord {
   /** The id the user has in Agora Chat; the token is built for it and `chatUserName` answers it. */
   readonly chatUserId: string;
+  /** The scrypt hash of the user's password, with its parameters. */
   readonly password: PasswordHash;
 }
 
@@ -72,7 +80,9 @@ export interface UserRecord {
  * ```
  */
 export interface UsersFile {
+  /** The format version: 1. */
   readonly version: 1;
+  /** The users, keyed by login name. */
   readonly users: Readonly<Record<string, UserRecord>>;
 }
 
@@ -392,7 +402,9 @@ export async function removeUser(path: string, userAccount: string): Promise<voi
  * ```
  */
 export interface UserSummary {
+  /** The login name (`userAccount` of `POST /token`). */
   readonly userAccount: string;
+  /** The id the user has in Agora Chat. */
   readonly chatUserId: string;
 }
 
