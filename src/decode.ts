@@ -1,4 +1,4 @@
-import { accountToString, assertPackableString, unixNow } from './_internal/assert.js';
+import { accountToString, assertPackableString, checkOptions, optionalTime, unixNow } from './_internal/assert.js';
 import { bytesEqual } from './_internal/crypto.js';
 import { AgoraTokenError } from './errors.js';
 import { VERSION_006 } from './token006/access-token.js';
@@ -74,7 +74,13 @@ function parseToken(token: unknown): ParsedToken007 | ParsedToken006 {
 
 /** Options of {@link verifyToken}. */
 export interface VerifyOptions {
-  /** The current time, as a Date or in Unix seconds. Default: the system clock. */
+  /**
+   * The time to judge expiry at: a Date holding a valid time, or a finite
+   * number of Unix seconds (not milliseconds) within a Date's range, plus or
+   * minus 8,640,000,000,000. Default: the system clock. Anything
+   * else (an invalid Date, NaN, a string...) is an `ERR_INVALID_ARGUMENT`,
+   * never a verdict.
+   */
   now?: Date | number;
   /**
    * 006 tokens only, and required for them: the channel name the token was
@@ -140,15 +146,16 @@ export type VerifyResult =
       readonly error: AgoraTokenError;
     };
 
-function nowSeconds(now: Date | number | undefined): number {
-  if (now === undefined) return unixNow();
-  if (now instanceof Date) return Math.floor(now.getTime() / 1000);
-  if (typeof now !== 'number' || !Number.isFinite(now)) {
-    throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'options.now must be a Date or a finite number of Unix seconds', {
-      argument: 'options.now',
-    });
-  }
-  return now;
+const VERIFY_OPTION_KEYS = ['now', 'channelName', 'uid'] as const;
+
+/** Checks the options of {@link verifyToken} like arguments, whatever the token's version. */
+function verifyOptions(options: unknown): { now: number; checked: VerifyOptions } {
+  const checked = checkOptions(options, 'options', VERIFY_OPTION_KEYS);
+  // An invalid time must never reach the expiry test: NaN >= expiresAt is false, which would read as valid.
+  const now = optionalTime(checked.now, 'options.now') ?? unixNow();
+  if (checked.channelName !== undefined) assertPackableString(checked.channelName, 'options.channelName');
+  if (checked.uid !== undefined) accountToString(checked.uid, 'options.uid');
+  return { now, checked: checked as VerifyOptions };
 }
 
 /**
@@ -170,8 +177,11 @@ function nowSeconds(now: Date | number | undefined): number {
  * @param options - `now`, to verify at another time than the system clock's;
  *   for 006 tokens, `channelName` and `uid`.
  * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` only when
- *   `appCertificate` is not a string, `options.now` is not a time, or a 006
- *   token is given without a valid `options.channelName` and `options.uid`.
+ *   `appCertificate` is not a string; `options` is not an object (or
+ *   `undefined`) or holds a key other than `now`, `channelName` and `uid`;
+ *   `options.now` is not a valid time; `options.channelName` or
+ *   `options.uid` is given with a wrong type; or a 006 token is given
+ *   without them.
  *
  * @example
  * ```ts
@@ -182,13 +192,13 @@ function nowSeconds(now: Date | number | undefined): number {
  * verifyToken(token006, appCertificate, { channelName: 'room-1', uid: 42 });
  * ```
  */
-export function verifyToken(token: string, appCertificate: string, options: VerifyOptions = {}): VerifyResult {
+export function verifyToken(token: string, appCertificate: string, options?: VerifyOptions): VerifyResult {
   if (typeof appCertificate !== 'string') {
     throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'appCertificate must be a string of 32 hexadecimal characters', {
       argument: 'appCertificate',
     });
   }
-  const now = nowSeconds(options.now);
+  const { now, checked } = verifyOptions(options);
   let parsed: ReturnType<typeof parseToken>;
   try {
     parsed = parseToken(token);
@@ -201,7 +211,7 @@ export function verifyToken(token: string, appCertificate: string, options: Veri
   let signatureMatches: boolean;
   if (parsed.token.version === '006') {
     // 006: ts is the token's absolute expiry.
-    const { channelName, uid } = channelAndUid(options);
+    const { channelName, uid } = channelAndUid(checked);
     decoded = parsed.token;
     expiresAt = parsed.token.ts;
     signatureMatches = verifyToken006Signature(parsed as ParsedToken006, appCertificate, channelName, uid);

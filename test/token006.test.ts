@@ -312,14 +312,14 @@ describe('006 options given as null', () => {
     for (const key of ['salt', 'ts'] as const) {
       const error = catchAgoraTokenError(() => new AccessToken(APP, CERT, 'room', 42, { [key]: null as unknown as number }));
       expect(error.code).toBe('ERR_INVALID_ARGUMENT');
-      expect(error.argument).toBe(key);
+      expect(error.argument).toBe(`options.${key}`);
     }
   });
 
   it('the 006 builders reject issueTs: null and salt: null instead of defaulting them', () => {
     const cases = [
       [{ issueTs: null }, 'options.issueTs'],
-      [{ salt: null }, 'salt'],
+      [{ salt: null }, 'options.salt'],
     ] as const;
     for (const [options, argument] of cases) {
       const error = catchAgoraTokenError(() =>

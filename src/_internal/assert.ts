@@ -179,3 +179,67 @@ export function accountToString(value: unknown, argument: string): string {
   assertPackableString(value, argument);
   return value;
 }
+
+/**
+ * The options object of a public function, checked like any argument.
+ * `undefined` means "no options" and gives `{}`. Anything else must be a
+ * plain object (not null, an array, a Date, a function...) whose own keys are
+ * all in `allowedKeys`: a misspelt option is an error, not silently ignored.
+ * Returns a copy holding only the allowed keys, each read once.
+ */
+export function checkOptions<K extends string>(
+  value: unknown,
+  argument: string,
+  allowedKeys: readonly K[],
+): { readonly [P in K]?: unknown } {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Object.prototype.toString.call(value) !== '[object Object]') {
+    const got = Array.isArray(value) ? 'an array' : value instanceof Date ? 'a Date' : describe(value);
+    throw invalidArgument(argument, `must be an object of options, or undefined (got ${got})`);
+  }
+  const allowed: readonly string[] = allowedKeys;
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      const shown = key.length > 40 ? `${key.slice(0, 40)}...` : key;
+      throw invalidArgument(
+        `${argument}.${shown}`,
+        `is not an option here: the options must be among ${allowedKeys.join(', ')} (a misspelt name?)`,
+      );
+    }
+  }
+  const source = value as Record<string, unknown>;
+  const picked: { [P in K]?: unknown } = {};
+  for (const key of allowedKeys) {
+    const option = source[key];
+    if (option !== undefined) picked[key] = option;
+  }
+  return picked;
+}
+
+/** An optional flag: `undefined` (the default) or a boolean; nothing else is taken for false. */
+export function optionalBoolean(value: unknown, argument: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw invalidArgument(argument, `must be true or false, or undefined (got ${describe(value)})`);
+}
+
+/** The largest time a JavaScript Date holds, in Unix seconds (100,000,000 days from 1970). */
+export const MAX_TIME_SECONDS = 8_640_000_000_000;
+
+/**
+ * An optional time to judge a token at: a Date holding a valid time, or a
+ * finite number of Unix seconds within a Date's range (plus or minus
+ * 8,640,000,000,000). Returns Unix seconds, or `undefined`.
+ */
+export function optionalTime(value: unknown, argument: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    if (Number.isFinite(ms)) return Math.floor(ms / 1000);
+    throw invalidArgument(argument, 'must be a Date holding a valid time (got an invalid Date)');
+  }
+  if (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_TIME_SECONDS) return value;
+  throw invalidArgument(
+    argument,
+    `must be a Date or a finite number of Unix seconds from -${MAX_TIME_SECONDS} to ${MAX_TIME_SECONDS} (got ${describe(value)})`,
+  );
+}

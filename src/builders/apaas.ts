@@ -2,7 +2,7 @@ import { nodeCrypto } from '../_internal/builtins.js';
 import { assertExpire, assertI16, assertPackableString } from '../_internal/assert.js';
 import { ApaasPrivilege, ChatPrivilege, RtmPrivilege, ServiceType } from '../token2/services.js';
 import { assertCredentials, newToken } from './checks.js';
-import type { BuildOptions } from './options.js';
+import { assertBuildOptions, type BuildOptions } from './options.js';
 
 /** The role packed where a token is not for one room user. */
 const NO_ROLE = -1;
@@ -56,6 +56,7 @@ export class ApaasTokenBuilder {
     options?: BuildOptions,
   ): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertPackableString(roomUuid, 'roomUuid');
     assertPackableString(userUuid, 'userUuid');
     assertI16(role, 'role');
@@ -86,6 +87,7 @@ export class ApaasTokenBuilder {
    */
   static buildUserToken(appId: string, appCertificate: string, userUuid: string, expire: number, options?: BuildOptions): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertPackableString(userUuid, 'userUuid');
     assertExpire(expire, 'expire', options?.allowLongExpire);
     return newToken(appId, appCertificate, expire, options)
@@ -112,6 +114,7 @@ export class ApaasTokenBuilder {
    */
   static buildAppToken(appId: string, appCertificate: string, expire: number, options?: BuildOptions): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertExpire(expire, 'expire', options?.allowLongExpire);
     return newToken(appId, appCertificate, expire, options)
       .addService({ type: ServiceType.Apaas, roomUuid: '', userUuid: '', role: NO_ROLE, privileges: { [ApaasPrivilege.app]: expire } })

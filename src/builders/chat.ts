@@ -1,7 +1,7 @@
 import { assertExpire, assertHexId, assertPackableString, invalidArgument } from '../_internal/assert.js';
 import { issueToken2 } from '../token2/access-token2.js';
 import { ChatPrivilege, ServiceType, type CheckedService } from '../token2/services.js';
-import type { BuildOptions } from './options.js';
+import { assertBuildOptions, type BuildOptions } from './options.js';
 
 /** A Chat service with one privilege; its values were checked by the caller. */
 function chatService(userId: string, privilege: number, expire: number): CheckedService {
@@ -48,6 +48,7 @@ export class ChatTokenBuilder2 {
   ): string {
     assertHexId(appId, 'appId');
     assertHexId(appCertificate, 'appCertificate');
+    assertBuildOptions(options);
     assertPackableString(userId, 'userId');
     if (userId.length === 0) throw invalidArgument('userId', 'must not be empty: a user token names one chat user');
     assertExpire(expire, 'expire', options?.allowLongExpire);
@@ -74,6 +75,7 @@ export class ChatTokenBuilder2 {
   static buildAppToken(appId: string, appCertificate: string, expire: number, options?: BuildOptions): string {
     assertHexId(appId, 'appId');
     assertHexId(appCertificate, 'appCertificate');
+    assertBuildOptions(options);
     assertExpire(expire, 'expire', options?.allowLongExpire);
     return issueToken2(appId, appCertificate, expire, options, [chatService('', ChatPrivilege.app, expire)]);
   }

@@ -1,6 +1,6 @@
 import { FpaPrivilege, ServiceType } from '../token2/services.js';
 import { assertCredentials, newToken } from './checks.js';
-import type { BuildOptions } from './options.js';
+import { assertBuildOptions, type BuildOptions } from './options.js';
 
 /** The fixed expire of an FPA token: 24 hours, in seconds. */
 const FPA_TOKEN_EXPIRE = 86_400;
@@ -31,6 +31,7 @@ export class FpaTokenBuilder {
    */
   static buildToken(appId: string, appCertificate: string, options?: BuildOptions): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     return newToken(appId, appCertificate, FPA_TOKEN_EXPIRE, options)
       .addService({ type: ServiceType.Fpa, privileges: { [FpaPrivilege.login]: 0 } })
       .build();

@@ -1,6 +1,6 @@
 // Builders of the legacy AccessToken ("006"): privilege times are absolute
 // Unix seconds, and the token's own expiry `ts` is the build time + 24 hours.
-import { assertPackableString, assertU32, invalidArgument, U32_MAX, uidToString, u32OrDefault, unixNow } from '../_internal/assert.js';
+import { assertPackableString, assertU32, checkOptions, invalidArgument, optionalBoolean, U32_MAX, uidToString, u32OrDefault, unixNow } from '../_internal/assert.js';
 import { AgoraTokenError } from '../errors.js';
 import { AccessToken, Privilege006, TOKEN_006_LIFETIME_SECONDS } from '../token006/access-token.js';
 import { assertCredentials } from './checks.js';
@@ -59,6 +59,15 @@ function assertRtcRole006(value: unknown): asserts value is RtcRole006 {
     const got = typeof value === 'number' ? String(value) : typeof value;
     throw invalidArgument('role', `must be one of ATTENDEE (0), PUBLISHER (1), SUBSCRIBER (2) or ADMIN (101) (got ${got})`);
   }
+}
+
+const BUILD_OPTION_006_KEYS = ['issueTs', 'salt', 'allowPastTimestamp'] as const;
+
+/** Checks the options argument of a 006 builder like any other argument (values are checked where used). */
+function assertBuildOptions006(options: unknown): asserts options is BuildOptions006 | undefined {
+  const { salt, allowPastTimestamp } = checkOptions(options, 'options', BUILD_OPTION_006_KEYS);
+  if (salt !== undefined) assertU32(salt, 'options.salt');
+  optionalBoolean(allowPastTimestamp, 'options.allowPastTimestamp');
 }
 
 /** Checks the build options and returns the build time and the token's `ts`. */
@@ -147,6 +156,7 @@ export class RtcTokenBuilder {
     options?: BuildOptions006,
   ): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions006(options);
     assertPackableString(channelName, 'channelName');
     const uidString = uidToString(uid, 'uid');
     return rtcToken(appId, appCertificate, channelName, uidString, role, privilegeExpiredTs, options);
@@ -182,6 +192,7 @@ export class RtcTokenBuilder {
     options?: BuildOptions006,
   ): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions006(options);
     assertPackableString(channelName, 'channelName');
     assertPackableString(account, 'account');
     return rtcToken(appId, appCertificate, channelName, account, role, privilegeExpiredTs, options);
@@ -227,6 +238,7 @@ export class RtmTokenBuilder {
     options?: BuildOptions006,
   ): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions006(options);
     assertPackableString(account, 'account');
     if (role !== RtmRole006.Rtm_User) {
       const got = typeof role === 'number' ? String(role) : typeof role;

@@ -1,3 +1,4 @@
+import { assertU32, checkOptions, optionalBoolean } from '../_internal/assert.js';
 import type { AccessToken2Options } from '../token2/access-token2.js';
 
 /**
@@ -22,4 +23,18 @@ export interface BuildOptions extends AccessToken2Options {
 export function tokenOptions(options: BuildOptions | undefined): AccessToken2Options {
   if (options === undefined) return {};
   return { issueTs: options.issueTs, salt: options.salt };
+}
+
+const BUILD_OPTION_KEYS = ['issueTs', 'salt', 'allowLongExpire'] as const;
+
+/**
+ * Checks the options argument of an AccessToken2 builder like any other
+ * argument: `undefined`, or an object with only `issueTs`, `salt` (u32) and
+ * `allowLongExpire` (boolean).
+ */
+export function assertBuildOptions(options: unknown): asserts options is BuildOptions | undefined {
+  const { issueTs, salt, allowLongExpire } = checkOptions(options, 'options', BUILD_OPTION_KEYS);
+  if (issueTs !== undefined) assertU32(issueTs, 'options.issueTs');
+  if (salt !== undefined) assertU32(salt, 'options.salt');
+  optionalBoolean(allowLongExpire, 'options.allowLongExpire');
 }

@@ -1,7 +1,7 @@
 import { assertExpire, assertPackableString, invalidArgument, uidToString } from '../_internal/assert.js';
 import { RtcPrivilege, RtmPrivilege, ServiceType } from '../token2/services.js';
 import { assertCredentials, assertPrivilegeValues, newToken } from './checks.js';
-import type { BuildOptions } from './options.js';
+import { assertBuildOptions, type BuildOptions } from './options.js';
 
 /**
  * The roles of the RTC builders on AccessToken2, as `agora-token` names them.
@@ -84,6 +84,7 @@ export function buildRtcRtmToken(args: RtcRtmArguments, extraServiceType?: typeo
   const [appId, appCertificate, channelName, rtcAccount, rtcRole, rtcTokenExpire, join, audio, video, data, rtmUserId, rtmTokenExpire, options] =
     args;
   assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
   assertPackableString(channelName, 'channelName');
   assertPackableString(rtcAccount, 'rtcAccount');
   assertRtcRole(rtcRole, 'rtcRole');
@@ -205,6 +206,7 @@ export class RtcTokenBuilder2 {
     options?: BuildOptions,
   ): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertPackableString(channelName, 'channelName');
     const uidString = uidToString(uid, 'uid');
     return roleToken(appId, appCertificate, channelName, uidString, role, tokenExpire, privilegeExpire, options);
@@ -240,6 +242,7 @@ export class RtcTokenBuilder2 {
     options?: BuildOptions,
   ): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertPackableString(channelName, 'channelName');
     assertPackableString(account, 'account');
     return roleToken(appId, appCertificate, channelName, account, role, tokenExpire, privilegeExpire, options);
@@ -280,6 +283,7 @@ export class RtcTokenBuilder2 {
     options?: BuildOptions,
   ): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertPackableString(channelName, 'channelName');
     const uidString = uidToString(uid, 'uid');
     const values = {
@@ -327,6 +331,7 @@ export class RtcTokenBuilder2 {
     options?: BuildOptions,
   ): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertPackableString(channelName, 'channelName');
     assertPackableString(account, 'account');
     const values = {
@@ -372,6 +377,7 @@ export class RtcTokenBuilder2 {
     options?: BuildOptions,
   ): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertPackableString(channelName, 'channelName');
     assertPackableString(account, 'account');
     return roleToken(appId, appCertificate, channelName, account, role, tokenExpire, privilegeExpire, options, account);

@@ -9,7 +9,7 @@ import {
 } from '../_internal/assert.js';
 import { Rtm2Privilege, RtmPrivilege, ServiceType, type Rtm2PermissionMap } from '../token2/services.js';
 import { assertCredentials, newToken } from './checks.js';
-import type { BuildOptions } from './options.js';
+import { assertBuildOptions, type BuildOptions } from './options.js';
 
 /**
  * RTM 2.x resource-level permissions, built up with {@link Rtm2Permissions.add}.
@@ -137,6 +137,7 @@ export class RtmTokenBuilder2 {
    */
   static buildToken(appId: string, appCertificate: string, userId: string, expire: number, options?: BuildOptions): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertPackableString(userId, 'userId');
     assertExpire(expire, 'expire', options?.allowLongExpire);
     return newToken(appId, appCertificate, expire, options)
@@ -176,6 +177,7 @@ export class RtmTokenBuilder2 {
     options?: BuildOptions,
   ): string {
     assertCredentials(appId, appCertificate);
+    assertBuildOptions(options);
     assertPackableString(userId, 'userId');
     const map = permissionMap(permissions);
     assertExpire(expire, 'expire', options?.allowLongExpire);

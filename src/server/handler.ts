@@ -1,7 +1,10 @@
 // The token server as one (req, res, next?) function over node:http's
 // request and response, so that it runs alone or inside an existing app.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { availableParallelism } from 'node:os';
+import { assertInteger, assertPlainObject, checkOptions, invalidArgument, optionalBoolean } from '../_internal/assert.js';
 import { AgoraTokenError, ChatTokenBuilder2 } from '../index.js';
+import { LoginQueue, LoginRejected } from './login-queue.js';
 import { PAGE_CSP, renderPage } from './page.js';
 import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, type Authenticate } from './users.js';
 
@@ -11,7 +14,7 @@ import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, type Au
  * | status | code | when |
  * |---|---|---|
  * | 400 | `invalid_json` | the body of `POST /token` is not JSON |
- * | 400 | `invalid_request` | the JSON is not an object with string `userAccount` and `userPassword` of allowed lengths, or the uuid of the demo endpoint is empty or too long |
+ * | 400 | `invalid_request` | the JSON is not an object with string `userAccount` and `userPassword` of allowed lengths, the uuid of the demo endpoint is empty or too long, or the request target is not a path (e.g. `//[`) |
  * | 401 | `invalid_credentials` | unknown user **or** wrong password: one answer for both, so that it does not tell which users exist |
  * | 403 | `origin_not_allowed` | a CORS preflight from an origin other than `allowedOrigin` |
  * | 404 | `not_found` | no such route |
@@ -20,6 +23,7 @@ import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, type Au
  * | 413 | `body_too_large` | the body is over `maxBodyBytes` |
  * | 415 | `unsupported_media_type` | `POST /token` without `Content-Type: application/json` (UTF-8) |
  * | 500 | `internal_error` | `authenticate` threw, or the token could not be built; details go to `onError`, never to the client |
+ * | 503 | `server_busy` | `maxQueuedLogins` logins already wait for a turn, or the server is shutting down; `Retry-After` says when to try again (seconds) |
  *
  * @example
  * ```ts
@@ -40,7 +44,8 @@ export type TokenServerErrorCode =
   | 'method_not_allowed'
   | 'body_too_large'
   | 'unsupported_media_type'
-  | 'internal_error';
+  | 'internal_error'
+  | 'server_busy';
 
 /**
  * Options of {@link createTokenHandler}.
@@ -68,8 +73,11 @@ export interface TokenHandlerOptions {
   allowLongExpire?: boolean;
   /**
    * Checks a login. Default: {@link createUsersAuthenticator} over `usersFile`.
+   * Any {@link Authenticate} fits; it is also given a third argument, an
+   * `AbortSignal` that aborts when the client goes away, so that slow work can
+   * stop early. A login whose client has gone before its turn is not checked.
    */
-  authenticate?: Authenticate;
+  authenticate?: (userAccount: string, userPassword: string, signal: AbortSignal) => ReturnType<Authenticate>;
   /** The users file of the default `authenticate`. Default: `AGORA_USERS_FILE`, else `agora-users.json` in the working directory. */
   usersFile?: string;
   /**
@@ -86,8 +94,20 @@ export interface TokenHandlerOptions {
   pageHint?: string;
   /** Serve the login page at `/`. Default true. */
   page?: boolean;
-  /** The largest request body accepted, in bytes. Default 4096. */
+  /** The largest request body accepted, in bytes: 64 to 1,048,576. Default 4096. */
   maxBodyBytes?: number;
+  /**
+   * How many logins are checked (password hashes computed) at once: 1 to
+   * 1024. Default: the number of CPUs (`os.availableParallelism()`). The
+   * others wait for a turn, in order.
+   */
+  maxConcurrentLogins?: number;
+  /**
+   * How many logins may wait for a turn: 0 to 100,000. Default 64. Past that,
+   * a login is answered `503 server_busy` with `Retry-After: 1` at once, so
+   * that a burst cannot queue minutes of hashing.
+   */
+  maxQueuedLogins?: number;
   /** Called with every unexpected error (a 500). Default: nothing is logged. */
   onError?: (error: unknown) => void;
   /** Environment to read the defaults from. Default: `process.env`. */
@@ -107,10 +127,43 @@ export interface TokenHandlerOptions {
  */
 export type TokenHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
 
+/**
+ * Every key of {@link TokenHandlerOptions}; any other key is an error (a
+ * misspelt option would otherwise be ignored). A new option must be listed
+ * here: the check below fails to compile when one is missing.
+ */
+export const HANDLER_OPTION_KEYS = [
+  'appId',
+  'appCertificate',
+  'expire',
+  'allowLongExpire',
+  'authenticate',
+  'usersFile',
+  'allowedOrigin',
+  'demo',
+  'pageHint',
+  'page',
+  'maxBodyBytes',
+  'maxConcurrentLogins',
+  'maxQueuedLogins',
+  'onError',
+  'env',
+] as const satisfies readonly (keyof TokenHandlerOptions)[];
+const everyHandlerOptionListed: [Exclude<keyof TokenHandlerOptions, (typeof HANDLER_OPTION_KEYS)[number]>] extends [never]
+  ? true
+  : never = true;
+void everyHandlerOptionListed;
+
 const DEFAULT_EXPIRE = 3600;
 const DEFAULT_MAX_BODY = 4096;
+const DEFAULT_MAX_QUEUED_LOGINS = 64;
 /** How much of an oversized body is read (and dropped) before the connection is cut. */
 const MAX_DRAIN = 1 << 20;
+/** Seconds a client is told to wait (`Retry-After`) when the login queue is full. */
+const RETRY_AFTER_SECONDS = 1;
+
+/** The client went away: nothing to answer, and nothing to log. */
+class ClientGone extends Error {}
 
 class HttpError extends Error {
   constructor(
@@ -130,14 +183,15 @@ const CHAT_UUID_ROUTE = /^\/chat\/user\/uuid\/([^/]*)\/token$/;
  * against the 24-hour cap. Building a probe token checks the App ID,
  * certificate and expire with the library's own messages.
  */
-function resolveOptions(options: TokenHandlerOptions) {
+function resolveOptions(given: TokenHandlerOptions | undefined) {
+  const options = checkHandlerOptions(given);
   const env = options.env ?? process.env;
   const appId = options.appId ?? env.AGORA_APP_ID;
   const appCertificate = options.appCertificate ?? env.AGORA_APP_CERTIFICATE;
   if (!appId || !appCertificate) {
     throw new AgoraTokenError(
       'ERR_INVALID_ARGUMENT',
-      'the token server needs appId and appCertificate (options, or AGORA_APP_ID and AGORA_APP_CERTIFICATE)',
+      `${appId ? 'appCertificate' : 'appId'} must be given: the token server needs appId and appCertificate (options, or AGORA_APP_ID and AGORA_APP_CERTIFICATE)`,
       { argument: appId ? 'appCertificate' : 'appId' },
     );
   }
@@ -148,9 +202,6 @@ function resolveOptions(options: TokenHandlerOptions) {
     throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'expire must be at least 1 second', { argument: 'expire' });
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 64) {
-    throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'maxBodyBytes must be an integer of at least 64', { argument: 'maxBodyBytes' });
-  }
   const usersFile = options.usersFile ?? env.AGORA_USERS_FILE ?? 'agora-users.json';
   return {
     appId,
@@ -162,8 +213,54 @@ function resolveOptions(options: TokenHandlerOptions) {
     demo: options.demo === true,
     page: options.page === false ? undefined : renderPage({ demoHint: options.pageHint }),
     maxBodyBytes,
+    logins: new LoginQueue(
+      options.maxConcurrentLogins ?? Math.max(1, availableParallelism()),
+      options.maxQueuedLogins ?? DEFAULT_MAX_QUEUED_LOGINS,
+    ),
     onError: options.onError ?? (() => undefined),
   };
+}
+
+/**
+ * Checks every option's type and range like an argument, so a wrong value is
+ * an error at once rather than a surprise per request.
+ */
+function checkHandlerOptions(given: unknown): TokenHandlerOptions {
+  const options = checkOptions(given, 'options', HANDLER_OPTION_KEYS);
+  const { appId, appCertificate, usersFile, pageHint, allowedOrigin, env } = options;
+  for (const [name, value] of Object.entries({ appId, appCertificate, usersFile, pageHint })) {
+    if (value !== undefined && typeof value !== 'string') throw invalidArgument(name, `must be a string (got ${typeof value})`);
+  }
+  if (usersFile === '') throw invalidArgument('usersFile', 'must not be empty');
+  if (pageHint !== undefined && (pageHint as string).length > 1000) throw invalidArgument('pageHint', 'must be at most 1000 characters');
+  if (allowedOrigin !== undefined && allowedOrigin !== '*' && !isOrigin(allowedOrigin)) {
+    throw invalidArgument('allowedOrigin', "must be '*' or an origin such as https://app.example.com (scheme, host, optional port; no path)");
+  }
+  // Its range (1 s to 24 hours, unless allowLongExpire) is checked by resolveOptions.
+  if (options.expire !== undefined && typeof options.expire !== 'number') {
+    throw invalidArgument('expire', `must be a whole number of seconds, at least 1 (got ${options.expire === null ? 'null' : typeof options.expire})`);
+  }
+  for (const name of ['allowLongExpire', 'demo', 'page'] as const) optionalBoolean(options[name], name);
+  for (const name of ['authenticate', 'onError'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw invalidArgument(name, `must be a function (got ${options[name] === null ? 'null' : typeof options[name]})`);
+    }
+  }
+  if (env !== undefined) assertPlainObject(env, 'env');
+  if (options.maxBodyBytes !== undefined) assertInteger(options.maxBodyBytes, 'maxBodyBytes', 64, MAX_DRAIN);
+  if (options.maxConcurrentLogins !== undefined) assertInteger(options.maxConcurrentLogins, 'maxConcurrentLogins', 1, 1024);
+  if (options.maxQueuedLogins !== undefined) assertInteger(options.maxQueuedLogins, 'maxQueuedLogins', 0, 100_000);
+  return options as TokenHandlerOptions;
+}
+
+/** True for a serialized origin: `scheme://host[:port]`, as a browser sends in `Origin`. */
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
 }
 
 type Resolved = ReturnType<typeof resolveOptions>;
@@ -227,8 +324,24 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => (tooLarge ? fail() : resolve(Buffer.concat(chunks))));
-    req.on('error', reject);
+    // A client that hangs up mid-body is not an error of the server: nothing to log.
+    req.on('error', () => reject(new ClientGone()));
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientGone());
+    });
   });
+}
+
+/** Aborts when the client goes away before its answer is sent. */
+function clientGoneSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) controller.abort();
+  };
+  res.once('close', onClose);
+  // (req.destroyed is no sign: a request is destroyed once its body has been read.)
+  if (req.socket?.destroyed === true || res.destroyed) controller.abort();
+  return controller.signal;
 }
 
 /** The body of POST /token: from a framework's parsed `req.body` (express.json()), else from the stream. */
@@ -272,13 +385,26 @@ function buildToken(config: Resolved, chatUserId: string) {
 
 async function postToken(req: IncomingMessage, res: ServerResponse, config: Resolved): Promise<void> {
   const { userAccount, userPassword } = await readLogin(req, config);
+  const gone = clientGoneSignal(req, res);
   let user: Awaited<ReturnType<Authenticate>>;
   try {
-    user = await config.authenticate(userAccount, userPassword);
+    // At most maxConcurrentLogins hashes at once; a client that left while waiting costs none.
+    user = await config.logins.run(gone, () => config.authenticate(userAccount, userPassword, gone));
   } catch (error) {
+    if (error instanceof LoginRejected) {
+      if (error.reason === 'gone') throw new ClientGone();
+      throw new HttpError(
+        503,
+        'server_busy',
+        error.reason === 'busy' ? 'too many logins are waiting; try again shortly' : 'the server is shutting down',
+        { 'retry-after': String(RETRY_AFTER_SECONDS), ...(error.reason === 'closing' ? { connection: 'close' } : {}) },
+      );
+    }
+    if (gone.aborted) throw new ClientGone();
     config.onError(error);
     throw new HttpError(500, 'internal_error', 'the server could not check the login');
   }
+  if (gone.aborted) throw new ClientGone();
   if (!user) throw new HttpError(401, 'invalid_credentials', 'unknown user or wrong password');
   let token: ReturnType<typeof buildToken>;
   try {
@@ -324,8 +450,28 @@ function allow(methods: string): never {
   throw new HttpError(405, 'method_not_allowed', `use ${methods.replace(', OPTIONS', '')}`, { allow: methods });
 }
 
+/**
+ * The path of the request target, without query or fragment. A target that
+ * is not a valid URL (`//[`, `//x:99999`) is a 400, as is one that is neither
+ * a path nor an absolute `http(s)://` URL (`*`). The path is used as sent, so
+ * `//x` is not `/`.
+ */
+function requestPath(target: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(target, 'http://localhost');
+  } catch {
+    // a 400 below
+  }
+  if (parsed !== undefined) {
+    if (target.startsWith('/')) return target.replace(/[?#].*$/s, '');
+    if (/^https?:\/\//i.test(target)) return parsed.pathname;
+  }
+  throw new HttpError(400, 'invalid_request', 'the request target must be a valid URL path starting with /');
+}
+
 async function route(req: IncomingMessage, res: ServerResponse, config: Resolved, next?: (error?: unknown) => void): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const path = requestPath(req.url ?? '/');
   const method = req.method ?? 'GET';
   const isRead = method === 'GET' || method === 'HEAD';
   if (path === '/token') {
@@ -384,10 +530,14 @@ async function route(req: IncomingMessage, res: ServerResponse, config: Resolved
  * app.use('/agora', createTokenHandler({ authenticate: async (name, password) => myUsers.check(name, password) }));
  * ```
  */
-export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHandler {
+export function createTokenHandler(options?: TokenHandlerOptions): TokenHandler {
   const config = resolveOptions(options);
-  return (req, res, next) => {
+  const handler: TokenHandler = (req, res, next) => {
     route(req, res, config, next).catch((error: unknown) => {
+      if (error instanceof ClientGone) {
+        res.destroy();
+        return;
+      }
       if (error instanceof HttpError) {
         const headers = { ...corsHeaders(req, config), ...error.headers };
         sendJson(res, error.status, { error: { code: error.code, message: error.message } }, headers);
@@ -397,4 +547,9 @@ export function createTokenHandler(options: TokenHandlerOptions = {}): TokenHand
       sendJson(res, 500, { error: { code: 'internal_error', message: 'the server failed to answer this request' } });
     });
   };
+  closeLoginsOf.set(handler, () => config.logins.close());
+  return handler;
 }
+
+/** For the server's graceful close: refuses new logins and answers the waiting ones 503. */
+export const closeLoginsOf = new WeakMap<TokenHandler, () => void>();

@@ -1,5 +1,5 @@
 import { nodeZlib } from '../_internal/builtins.js';
-import { accountToString, assertHexId, assertPackableString, assertU16, assertU32, U16_MAX, invalidArgument, u32OrDefault, unixNow } from '../_internal/assert.js';
+import { accountToString, assertHexId, assertPackableString, assertU16, assertU32, checkOptions, U16_MAX, invalidArgument, u32OrDefault, unixNow } from '../_internal/assert.js';
 import { ByteWriter } from '../_internal/bytes.js';
 import { hmacSha256, randomSalt } from '../_internal/crypto.js';
 
@@ -78,16 +78,18 @@ export class AccessToken {
    * @param appCertificate - 32 hexadecimal characters; used as ASCII text.
    * @param channelName - the channel (for RTM tokens: the user account).
    * @param uid - a user id or account; the number 0 packs as "" (any user).
-   * @param options - a fixed `salt` and `ts`, for reproducible tokens.
-   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` for any value out of range.
+   * @param options - a fixed `salt` and `ts`, for reproducible tokens; any other key is an error.
+   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` for any value out of range, and for
+   *   `options` that is not an object (or `undefined`) or holds an unknown key.
    */
   constructor(appId: string, appCertificate: string, channelName: string, uid: string | number, options: AccessToken006Options = {}) {
     assertHexId(appId, 'appId');
     assertHexId(appCertificate, 'appCertificate');
     assertPackableString(channelName, 'channelName');
     const uidString = accountToString(uid, 'uid');
-    const salt = u32OrDefault(options.salt, 'salt', randomSalt);
-    const ts = u32OrDefault(options.ts, 'ts', () => unixNow() + TOKEN_006_LIFETIME_SECONDS);
+    const checked = checkOptions(options, 'options', ['salt', 'ts']);
+    const salt = u32OrDefault(checked.salt, 'options.salt', randomSalt);
+    const ts = u32OrDefault(checked.ts, 'options.ts', () => unixNow() + TOKEN_006_LIFETIME_SECONDS);
     this.appId = appId;
     this.#appCertificate = appCertificate;
     this.channelName = channelName;

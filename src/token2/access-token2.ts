@@ -1,5 +1,5 @@
 import { nodeZlib } from '../_internal/builtins.js';
-import { assertHexId, assertU32, invalidArgument, U16_MAX, u32OrDefault, unixNow } from '../_internal/assert.js';
+import { assertHexId, assertU32, checkOptions, invalidArgument, U16_MAX, u32OrDefault, unixNow } from '../_internal/assert.js';
 import { ByteWriter } from '../_internal/bytes.js';
 import { hmacSha256, randomSalt, u32le } from '../_internal/crypto.js';
 import { checkService, packService, type CheckedService, type Service, type ServiceInit } from './services.js';
@@ -67,14 +67,15 @@ export class AccessToken2 {
    * @param appId - 32 hexadecimal characters.
    * @param appCertificate - 32 hexadecimal characters; used as ASCII text, never hex-decoded.
    * @param expire - seconds from `issueTs` until the token expires (0..2^32-1).
-   * @param options - a fixed `issueTs` and `salt`, for reproducible tokens.
-   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` for any value out of range.
+   * @param options - a fixed `issueTs` and `salt`, for reproducible tokens; any other key is an error.
+   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` for any value out of range, and for
+   *   `options` that is not an object (or `undefined`) or holds an unknown key.
    */
   constructor(appId: string, appCertificate: string, expire: number, options: AccessToken2Options = {}) {
     assertHexId(appId, 'appId');
     assertHexId(appCertificate, 'appCertificate');
     assertU32(expire, 'expire');
-    const { issueTs, salt } = issueTsAndSalt(options);
+    const { issueTs, salt } = issueTsAndSalt(checkOptions(options, 'options', ['issueTs', 'salt']));
     this.appId = appId;
     this.#appCertificate = appCertificate;
     this.expire = expire;
@@ -123,10 +124,10 @@ export class AccessToken2 {
 }
 
 /** The given issueTs and salt, checked, or now and a fresh salt. */
-function issueTsAndSalt(options: AccessToken2Options | undefined): { issueTs: number; salt: number } {
+function issueTsAndSalt(options: { readonly issueTs?: unknown; readonly salt?: unknown } | undefined): { issueTs: number; salt: number } {
   return {
-    issueTs: u32OrDefault(options?.issueTs, 'issueTs', unixNow),
-    salt: u32OrDefault(options?.salt, 'salt', randomSalt),
+    issueTs: u32OrDefault(options?.issueTs, 'options.issueTs', unixNow),
+    salt: u32OrDefault(options?.salt, 'options.salt', randomSalt),
   };
 }
 
