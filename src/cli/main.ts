@@ -39,8 +39,9 @@ function usage(): string {
 /** One line on stderr, and the exit status for the error. */
 function report(error: unknown, io: Io): number {
   // Whatever a message holds (a quoted file, a multi-line cause), the error stays one line.
-  const err = io.err;
-  io = { ...io, err: (line) => err(line.replace(/\s*\n\s*/g, ' ')) };
+  // (Not a spread of io: that would read its lazy `signal` and install signal handlers.)
+  const err = io.err.bind(io);
+  io = { out: io.out.bind(io), env: io.env, err: (line) => err(line.replace(/\s*\n\s*/g, ' ')) };
   if (error instanceof UsageError) {
     io.err(`error: ${error.message}`);
     return 2;
