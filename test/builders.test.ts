@@ -86,8 +86,8 @@ describe('vectors: every builder case', () => {
   const cases006 = vectors.token006.filter((c) => c.builder !== null);
   it.each(cases006.map((c) => [c.name, c] as const))('006 %s: the builder gives every reference string', (_name, c) => {
     const { name, args } = c.builder!;
-    // The references set ts = build time + 24 h, so the build time is ts - 86400.
-    const built = VECTOR_BUILDERS[name]!.build(args, { issueTs: (c.ts as number) - 86_400, salt: c.salt as number });
+    // The token's own ts and salt, as the case gives them.
+    const built = VECTOR_BUILDERS[name]!.build(args, { ts: c.ts as number, salt: c.salt as number });
     const tokens = Object.values(c.tokens as Record<string, string>);
     expect(tokens.length).toBeGreaterThan(0);
     for (const token of tokens) expect(built).toBe(token);

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as AccessTokenCompat from '../src/compat/agora-access-token.js';
 import * as TokenCompat from '../src/compat/agora-token.js';
-import { AgoraTokenError, decodeToken, type DecodedToken006, type DecodedToken007 } from '../src/index.js';
+import { AgoraTokenError, decodeToken, RtcRole006, RtcTokenBuilder, type DecodedToken006, type DecodedToken007 } from '../src/index.js';
 import { catchAgoraTokenError } from './helpers/errors.js';
 
 const require = createRequire(import.meta.url);
@@ -195,17 +195,26 @@ describe('migration differences from agora-access-token', () => {
     expect(salts.size).toBeGreaterThan(1);
   });
 
-  it('rejects a privilegeExpiredTs in the past (such as 3600 meant as one hour); 0 stays allowed', () => {
-    expect(oldRtc.buildTokenWithUid(APP_ID, CERT, 'ch', 1, 1, 3600)).toMatch(/^006/);
-    const error = catchAgoraTokenError(() => AccessTokenCompat.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, 1, 3600));
-    expect(error).toMatchObject({ code: 'ERR_TIMESTAMP_IN_PAST', argument: 'privilegeExpiredTs' });
-    expect(catchAgoraTokenError(() => AccessTokenCompat.RtmTokenBuilder.buildToken(APP_ID, CERT, 'a', 1, 3600)).code).toBe('ERR_TIMESTAMP_IN_PAST');
-    expect(decode006(AccessTokenCompat.RtcTokenBuilder.buildTokenWithAccount(APP_ID, CERT, 'ch', 'a', 1, 0)).privileges).toEqual({
-      1: 0,
-      2: 0,
-      3: 0,
-      4: 0,
-    });
+  it('builds a token for a privilegeExpiredTs in the past, as agora-access-token does: no past-timestamp guard', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(NOW * 1000);
+    expect(decode006(oldRtc.buildTokenWithUid(APP_ID, CERT, 'ch', 1, 1, 3600)).privileges).toEqual({ 1: 3600, 2: 3600, 3: 3600, 4: 3600 });
+    const past = decode006(AccessTokenCompat.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, 1, 3600));
+    expect(past.privileges).toEqual({ 1: 3600, 2: 3600, 3: 3600, 4: 3600 });
+    expect(past.ts).toBe(NOW + 86_400);
+    // A 2015 time, as agora-access-token's and agora-token's own tests pass.
+    expect(decode006(AccessTokenCompat.RtcTokenBuilder.buildTokenWithAccount(APP_ID, CERT, 'ch', 'a', 2, 1446455471)).privileges).toEqual({ 1: 1446455471 });
+    expect(decode006(AccessTokenCompat.RtmTokenBuilder.buildToken(APP_ID, CERT, 'a', 1, 1446455471)).privileges).toEqual({ 1000: 1446455471 });
+    // The same inputs through this library's own 006 builders meet the guard.
+    expect(catchAgoraTokenError(() => RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, RtcRole006.PUBLISHER, 3600)).code).toBe('ERR_TIMESTAMP_IN_PAST');
+  });
+
+  it('keeps the checks for values that cannot be packed at all, and their messages name no option compat lacks', () => {
+    for (const bad of [Number.NaN, -1, 2 ** 32, 1.5, '3600']) {
+      const error = catchAgoraTokenError(() => AccessTokenCompat.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'ch', 1, 1, bad as number));
+      expect(error).toMatchObject({ code: 'ERR_INVALID_ARGUMENT', argument: 'privilegeExpiredTs' });
+      expect(error.message).not.toMatch(/allow|options|\{/);
+    }
   });
 
   it('rejects unknown roles, which agora-access-token treated as SUBSCRIBER (Rtc) or ignored (Rtm)', () => {

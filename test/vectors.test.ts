@@ -8,6 +8,7 @@ import { AccessToken2, AgoraTokenError, ChatTokenBuilder2, decodeToken, verifyTo
 import {
   inflatedHex,
   SAME_ZLIB_AS_AGORA_TOKEN,
+  edgeVectors,
   vectors,
   wireOrder,
   type InvalidCase,
@@ -32,7 +33,25 @@ describe('the vectors file', () => {
   });
 });
 
-describe.each(vectors.token007.map((c) => [c.name, c] as const))('token007 %s', (_name, c) => {
+describe('the edge vectors file', () => {
+  it('holds 11 token007 and 9 token006 cases made by the npm references, each with its provenance', () => {
+    expect(edgeVectors.schema).toBe(1);
+    expect(edgeVectors.generatedBy).toMatchObject({
+      script: 'scripts/make-edge-vectors.mjs',
+      'agora-token': '2.0.6',
+      'agora-access-token': '2.0.4',
+    });
+    expect(edgeVectors.token007).toHaveLength(11);
+    expect(edgeVectors.token006).toHaveLength(9);
+    for (const c of [...edgeVectors.token007, ...edgeVectors.token006]) {
+      expect(c.source).toMatch(/^generated: npm agora-(access-)?token@2\.0\.[46]/);
+      expect(c.note).toEqual(expect.any(String));
+      expect(c.builder).not.toBeNull();
+    }
+  });
+});
+
+describe.each([...vectors.token007, ...edgeVectors.token007].map((c) => [c.name, c] as const))('token007 %s', (_name, c) => {
   it('rebuilds the payload byte for byte from its inputs', () => {
     const content = buildFromInputs(c).content();
     expect(content.toString('hex')).toBe(c.payloadHex);

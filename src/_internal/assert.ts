@@ -2,6 +2,7 @@
 // rejects and what is allowed, and never echoes a certificate. The code below
 // the public boundary trusts what passed these checks.
 import { AgoraTokenError } from '../errors.js';
+import { OPT_OUT_ADVICE } from './advice.js';
 
 /** Largest value of an unsigned 32-bit field. */
 export const U32_MAX = 0xffff_ffff;
@@ -109,7 +110,7 @@ export function assertExpire(value: unknown, argument: string, allowLongExpire: 
       'ERR_EXPIRE_LIMIT',
       `${argument} must be at most ${MAX_EXPIRE_SECONDS} seconds (24 hours) (got ${value}); ` +
         'it counts seconds from now, not an absolute Unix time. ' +
-        'Pass { allowLongExpire: true } to go past 24 hours on purpose.',
+        OPT_OUT_ADVICE.ERR_EXPIRE_LIMIT.api,
       { argument },
     );
   }
@@ -146,7 +147,7 @@ function assertNotUnixTime(value: unknown, argument: string, allowLongExpire: bo
   throw new AgoraTokenError(
     'ERR_EXPIRE_LIMIT',
     `${argument} must be at most ${MAX_EXPIRE_SECONDS} seconds (24 hours) ${got}; ${hint}. ` +
-      'Pass { allowLongExpire: true } to go past 24 hours on purpose.',
+      OPT_OUT_ADVICE.ERR_EXPIRE_LIMIT.api,
     { argument },
   );
 }

@@ -3,6 +3,7 @@
 import { assertPackableString, assertU32, checkOptions, invalidArgument, optionalBoolean, U32_MAX, uidToString, u32OrDefault, unixNow } from '../_internal/assert.js';
 import { AgoraTokenError } from '../errors.js';
 import { AccessToken, Privilege006, TOKEN_006_LIFETIME_SECONDS } from '../token006/access-token.js';
+import { OPT_OUT_ADVICE } from '../_internal/advice.js';
 import { assertCredentials } from './checks.js';
 
 /** Roles of the 006 {@link RtcTokenBuilder}, as `agora-access-token` names them. */
@@ -70,23 +71,36 @@ function assertBuildOptions006(options: unknown): asserts options is BuildOption
   optionalBoolean(allowPastTimestamp, 'options.allowPastTimestamp');
 }
 
-/** Checks the build options and returns the build time and the token's `ts`. */
-function buildTimes(options: BuildOptions006 | undefined): { now: number; ts: number } {
+/**
+ * The times of one 006 build: the token's `ts` and `salt` (undefined: a fresh
+ * secure one), and the build time a nonzero `privilegeExpiredTs` must be
+ * after (undefined: no past-timestamp guard).
+ */
+interface Timing006 {
+  readonly ts: number;
+  readonly salt: number | undefined;
+  readonly notAfter: number | undefined;
+}
+
+/** Checks the build options and returns the timing they ask for. */
+function optionTiming(options: BuildOptions006 | undefined): Timing006 {
+  assertBuildOptions006(options);
   const now = u32OrDefault(options?.issueTs, 'options.issueTs', unixNow);
   if (now > U32_MAX - TOKEN_006_LIFETIME_SECONDS) {
     throw invalidArgument('options.issueTs', `must be at most ${U32_MAX - TOKEN_006_LIFETIME_SECONDS}, so that issueTs + 24 hours fits in a u32`);
   }
-  return { now, ts: now + TOKEN_006_LIFETIME_SECONDS };
+  return { ts: now + TOKEN_006_LIFETIME_SECONDS, salt: options?.salt, notAfter: options?.allowPastTimestamp === true ? undefined : now };
 }
 
-function assertNotPast(value: unknown, now: number, options: BuildOptions006 | undefined): asserts value is number {
+function assertNotPast(value: unknown, timing: Timing006): asserts value is number {
   assertU32(value, 'privilegeExpiredTs');
-  if (value !== 0 && value <= now && options?.allowPastTimestamp !== true) {
+  const now = timing.notAfter;
+  if (value !== 0 && now !== undefined && value <= now) {
     throw new AgoraTokenError(
       'ERR_TIMESTAMP_IN_PAST',
       `privilegeExpiredTs must be 0 (no expiry) or an absolute Unix time after now (${now}), got ${value}: ` +
         '006 tokens take an absolute time, not seconds from now (for one hour from now pass now + 3600). ' +
-        'Pass { allowPastTimestamp: true } to build an already expired token on purpose.',
+        OPT_OUT_ADVICE.ERR_TIMESTAMP_IN_PAST.api,
       { argument: 'privilegeExpiredTs' },
     );
   }
@@ -99,12 +113,12 @@ function rtcToken(
   uid: string,
   role: unknown,
   privilegeExpiredTs: unknown,
-  options: BuildOptions006 | undefined,
+  time: () => Timing006,
 ): string {
   assertRtcRole006(role);
-  const { now, ts } = buildTimes(options);
-  assertNotPast(privilegeExpiredTs, now, options);
-  const token = new AccessToken(appId, appCertificate, channelName, uid, { salt: options?.salt, ts });
+  const timing = time();
+  assertNotPast(privilegeExpiredTs, timing);
+  const token = new AccessToken(appId, appCertificate, channelName, uid, { salt: timing.salt, ts: timing.ts });
   token.addPrivilege(Privilege006.joinChannel, privilegeExpiredTs);
   if (PUBLISHING_ROLES.has(role)) {
     token
@@ -113,6 +127,90 @@ function rtcToken(
       .addPrivilege(Privilege006.publishDataStream, privilegeExpiredTs);
   }
   return token.build();
+}
+
+function rtcTokenWithUid(
+  appId: string,
+  appCertificate: string,
+  channelName: string,
+  uid: number | string,
+  role: unknown,
+  privilegeExpiredTs: unknown,
+  time: () => Timing006,
+): string {
+  assertCredentials(appId, appCertificate);
+  assertPackableString(channelName, 'channelName');
+  const uidString = uidToString(uid, 'uid');
+  return rtcToken(appId, appCertificate, channelName, uidString, role, privilegeExpiredTs, time);
+}
+
+function rtcTokenWithAccount(
+  appId: string,
+  appCertificate: string,
+  channelName: string,
+  account: string,
+  role: unknown,
+  privilegeExpiredTs: unknown,
+  time: () => Timing006,
+): string {
+  assertCredentials(appId, appCertificate);
+  assertPackableString(channelName, 'channelName');
+  assertPackableString(account, 'account');
+  return rtcToken(appId, appCertificate, channelName, account, role, privilegeExpiredTs, time);
+}
+
+function rtmToken(
+  appId: string,
+  appCertificate: string,
+  account: string,
+  role: unknown,
+  privilegeExpiredTs: unknown,
+  time: () => Timing006,
+): string {
+  assertCredentials(appId, appCertificate);
+  assertPackableString(account, 'account');
+  if (role !== RtmRole006.Rtm_User) {
+    const got = typeof role === 'number' ? String(role) : typeof role;
+    throw invalidArgument('role', `must be RtmRole.Rtm_User (1), the only RTM role (got ${got})`);
+  }
+  const timing = time();
+  assertNotPast(privilegeExpiredTs, timing);
+  return new AccessToken(appId, appCertificate, account, '', { salt: timing.salt, ts: timing.ts })
+    .addPrivilege(Privilege006.rtmLogin, privilegeExpiredTs)
+    .build();
+}
+
+/** The token's own `ts` and `salt`, as a 006 token carries them. */
+export interface Pinned006 {
+  /** The token's `ts` (the references' build time + 24 hours), any u32. */
+  readonly ts: number;
+  /** The salt, any u32. */
+  readonly salt: number;
+}
+
+/**
+ * The 006 builders with every argument check of the public ones, but the
+ * token's `ts` and `salt` taken as given and no past-timestamp guard: a
+ * reference's token is rebuilt from what it carries, even a `ts` below
+ * 86,400 that no u32 build time gives. For `vectors check`; not exported
+ * from the package.
+ */
+export const PinnedLegacyBuilders = {
+  rtcWithUid(appId: string, appCertificate: string, channelName: string, uid: number | string, role: number, privilegeExpiredTs: number, pinned: Pinned006): string {
+    return rtcTokenWithUid(appId, appCertificate, channelName, uid, role, privilegeExpiredTs, () => pinnedTiming(pinned));
+  },
+  rtcWithAccount(appId: string, appCertificate: string, channelName: string, account: string, role: number, privilegeExpiredTs: number, pinned: Pinned006): string {
+    return rtcTokenWithAccount(appId, appCertificate, channelName, account, role, privilegeExpiredTs, () => pinnedTiming(pinned));
+  },
+  rtm(appId: string, appCertificate: string, account: string, role: number, privilegeExpiredTs: number, pinned: Pinned006): string {
+    return rtmToken(appId, appCertificate, account, role, privilegeExpiredTs, () => pinnedTiming(pinned));
+  },
+};
+
+function pinnedTiming(pinned: Pinned006): Timing006 {
+  assertU32(pinned.ts, 'ts');
+  assertU32(pinned.salt, 'salt');
+  return { ts: pinned.ts, salt: pinned.salt, notAfter: undefined };
 }
 
 /**
@@ -155,11 +253,7 @@ export class RtcTokenBuilder {
     privilegeExpiredTs: number,
     options?: BuildOptions006,
   ): string {
-    assertCredentials(appId, appCertificate);
-    assertBuildOptions006(options);
-    assertPackableString(channelName, 'channelName');
-    const uidString = uidToString(uid, 'uid');
-    return rtcToken(appId, appCertificate, channelName, uidString, role, privilegeExpiredTs, options);
+    return rtcTokenWithUid(appId, appCertificate, channelName, uid, role, privilegeExpiredTs, () => optionTiming(options));
   }
 
   /**
@@ -191,11 +285,7 @@ export class RtcTokenBuilder {
     privilegeExpiredTs: number,
     options?: BuildOptions006,
   ): string {
-    assertCredentials(appId, appCertificate);
-    assertBuildOptions006(options);
-    assertPackableString(channelName, 'channelName');
-    assertPackableString(account, 'account');
-    return rtcToken(appId, appCertificate, channelName, account, role, privilegeExpiredTs, options);
+    return rtcTokenWithAccount(appId, appCertificate, channelName, account, role, privilegeExpiredTs, () => optionTiming(options));
   }
 }
 
@@ -237,17 +327,6 @@ export class RtmTokenBuilder {
     privilegeExpiredTs: number,
     options?: BuildOptions006,
   ): string {
-    assertCredentials(appId, appCertificate);
-    assertBuildOptions006(options);
-    assertPackableString(account, 'account');
-    if (role !== RtmRole006.Rtm_User) {
-      const got = typeof role === 'number' ? String(role) : typeof role;
-      throw invalidArgument('role', `must be RtmRole.Rtm_User (1), the only RTM role (got ${got})`);
-    }
-    const { now, ts } = buildTimes(options);
-    assertNotPast(privilegeExpiredTs, now, options);
-    return new AccessToken(appId, appCertificate, account, '', { salt: options?.salt, ts })
-      .addPrivilege(Privilege006.rtmLogin, privilegeExpiredTs)
-      .build();
+    return rtmToken(appId, appCertificate, account, role, privilegeExpiredTs, () => optionTiming(options));
   }
 }

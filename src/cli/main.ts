@@ -1,5 +1,6 @@
 // The `agora-token-builder` command. Exit status: 0 success, 1 an invalid
 // token or a failed check, 2 a usage error. Every error is one line on stderr.
+import { adviseFor } from '../_internal/advice.js';
 import { AgoraTokenError } from '../index.js';
 import { UsersFileError } from '../server/users.js';
 import { UsageError } from './args.js';
@@ -47,8 +48,8 @@ function report(error: unknown, io: Io): number {
     return 2;
   }
   if (error instanceof AgoraTokenError) {
-    const hint = error.code === 'ERR_EXPIRE_LIMIT' ? ' (on the command line: --allow-long-expire)' : '';
-    io.err(`error: ${error.code}: ${error.message}${hint}`);
+    // The library's advice names a builder option; on the command line it is a flag.
+    io.err(`error: ${error.code}: ${adviseFor(error.code, error.message, 'cli')}`);
     return ARGUMENT_CODES.has(error.code) ? 2 : 1;
   }
   if (error instanceof UsersFileError) {

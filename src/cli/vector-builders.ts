@@ -1,16 +1,16 @@
 // Maps the `builder.name` of a vectors case to a call of this library's
-// builder with the case's named arguments, a pinned issueTs and salt, and no
-// 24-hour cap (vectors test the wire format, not the policy). For the 006
-// builders, issueTs is the build time (the token's ts is issueTs + 24 h).
+// builder with the case's named arguments, the case's own issueTs (007) or ts
+// (006) and salt, and every guard opted out: no 24-hour cap, no
+// past-timestamp check (vectors test the wire format, not the policy). The
+// 006 builders take the token's ts as the case gives it, not a build time
+// derived from it, so a ts below 86,400 (a clock before 1970) rebuilds too.
 import {
   ApaasTokenBuilder,
   ChatTokenBuilder2,
   ConvoAITokenBuilder,
   EducationTokenBuilder,
   FpaTokenBuilder,
-  RtcTokenBuilder,
   RtcTokenBuilder2,
-  RtmTokenBuilder,
   RtmTokenBuilder2,
   SttTokenBuilder,
   type RtcRole,
@@ -18,9 +18,15 @@ import {
   type Rtm2PermissionMap,
   type RtmRole006,
 } from '../index.js';
+import { PinnedLegacyBuilders } from '../builders/legacy.js';
 
 type Args = Record<string, unknown>;
-type Pinned = { issueTs: number; salt: number };
+/** What a case pins, as the case gives it: `salt`, and `issueTs` (007 cases) or `ts` (006 cases). */
+export interface Pinned {
+  readonly salt: number;
+  readonly issueTs?: number;
+  readonly ts?: number;
+}
 /**
  * `build` makes the token. `refuses`, where present, names the arguments this
  * library rejects on purpose although a reference accepted them (SPEC
@@ -31,7 +37,16 @@ export interface VectorBuilder {
   refuses?(args: Args): string | undefined;
 }
 
-const open = (pinned: Pinned) => ({ ...pinned, allowLongExpire: true });
+// Roles this library rejects although a reference took them (agora-token made
+// any RTC role but 1 a subscriber; agora-access-token ignored the RTM role).
+const rtcRole = (key: string) => (a: Args) =>
+  a[key] === 1 || a[key] === 2 ? undefined : `an RTC role other than PUBLISHER (1) or SUBSCRIBER (2) (${JSON.stringify(a[key])})`;
+const role006 = (a: Args) =>
+  [0, 1, 2, 101].includes(a.role as number) ? undefined : `a 006 RTC role other than 0, 1, 2 or 101 (${JSON.stringify(a.role)})`;
+const rtmRole006 = (a: Args) => (a.role === 1 ? undefined : `an RTM role other than Rtm_User (1) (${JSON.stringify(a.role)})`);
+
+const open = (pinned: Pinned) => ({ issueTs: pinned.issueTs, salt: pinned.salt, allowLongExpire: true });
+const pinned006 = (pinned: Pinned) => ({ ts: pinned.ts as number, salt: pinned.salt });
 // Vector arguments are JSON; the builders check their types themselves.
 const str = (value: unknown) => value as string;
 const num = (value: unknown) => value as number;
@@ -103,6 +118,7 @@ export const VECTOR_BUILDERS: Record<string, VectorBuilder> = {
         num(a.privilegeExpire ?? 0),
         open(p),
       ),
+    refuses: rtcRole('role'),
   },
   'RtcTokenBuilder2.buildTokenWithUserAccount': {
     build: (a, p) =>
@@ -116,6 +132,7 @@ export const VECTOR_BUILDERS: Record<string, VectorBuilder> = {
         num(a.privilegeExpire ?? 0),
         open(p),
       ),
+    refuses: rtcRole('role'),
   },
   'RtcTokenBuilder2.buildTokenWithUidAndPrivilege': {
     build: (a, p) =>
@@ -159,9 +176,11 @@ export const VECTOR_BUILDERS: Record<string, VectorBuilder> = {
         num(a.privilegeExpire ?? 0),
         open(p),
       ),
+    refuses: rtcRole('role'),
   },
   'RtcTokenBuilder2.buildTokenWithRtm2': {
     build: (a, p) => RtcTokenBuilder2.buildTokenWithRtm2(...rtcRtmArgs(a), open(p)),
+    refuses: rtcRole('rtcRole'),
   },
   'RtmTokenBuilder2.buildToken': {
     build: (a, p) => RtmTokenBuilder2.buildToken(str(a.appId), str(a.appCertificate), str(a.userId), num(a.expire), open(p)),
@@ -178,43 +197,48 @@ export const VECTOR_BUILDERS: Record<string, VectorBuilder> = {
       ),
   },
   'FpaTokenBuilder.buildToken': {
-    build: (a, p) => FpaTokenBuilder.buildToken(str(a.appId), str(a.appCertificate), p),
+    build: (a, p) => FpaTokenBuilder.buildToken(str(a.appId), str(a.appCertificate), open(p)),
   },
   ...classroomBuilders('ApaasTokenBuilder', ApaasTokenBuilder),
   ...classroomBuilders('EducationTokenBuilder', EducationTokenBuilder),
   'ConvoAITokenBuilder.buildToken': {
     build: (a, p) => ConvoAITokenBuilder.buildToken(...rtcRtmArgs(a), open(p)),
+    refuses: rtcRole('rtcRole'),
   },
   'SttTokenBuilder.buildToken': {
     build: (a, p) => SttTokenBuilder.buildToken(...rtcRtmArgs(a), open(p)),
+    refuses: rtcRole('rtcRole'),
   },
   // Legacy 006: the whole token string is compared, as 006 has no deflate step.
   'RtcTokenBuilder.buildTokenWithUid': {
     build: (a, p) =>
-      RtcTokenBuilder.buildTokenWithUid(
+      PinnedLegacyBuilders.rtcWithUid(
         str(a.appId),
         str(a.appCertificate),
         str(a.channelName),
         uid(a.uid),
         num(a.role) as RtcRole006,
         num(a.privilegeExpiredTs),
-        p,
+        pinned006(p),
       ),
+    refuses: role006,
   },
   'RtcTokenBuilder.buildTokenWithAccount': {
     build: (a, p) =>
-      RtcTokenBuilder.buildTokenWithAccount(
+      PinnedLegacyBuilders.rtcWithAccount(
         str(a.appId),
         str(a.appCertificate),
         str(a.channelName),
         str(a.account),
         num(a.role) as RtcRole006,
         num(a.privilegeExpiredTs),
-        p,
+        pinned006(p),
       ),
+    refuses: role006,
   },
   'RtmTokenBuilder.buildToken': {
     build: (a, p) =>
-      RtmTokenBuilder.buildToken(str(a.appId), str(a.appCertificate), str(a.account), num(a.role) as RtmRole006, num(a.privilegeExpiredTs), p),
+      PinnedLegacyBuilders.rtm(str(a.appId), str(a.appCertificate), str(a.account), num(a.role) as RtmRole006, num(a.privilegeExpiredTs), pinned006(p)),
+    refuses: rtmRole006,
   },
 };

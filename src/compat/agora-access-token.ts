@@ -10,11 +10,12 @@
  *
  * Tokens are the same as `agora-access-token` makes, except that each token
  * gets a fresh secure salt (`agora-access-token` drew one salt per process).
- * Invalid input throws {@link AgoraTokenError} where `agora-access-token`
- * threw another error or built a broken token, and a nonzero
- * `privilegeExpiredTs` that is already past (such as 3600, meant as "one
- * hour") is rejected with `ERR_TIMESTAMP_IN_PAST`: 006 takes absolute Unix
- * times.
+ * Invalid input throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` where
+ * `agora-access-token` threw another error or built a broken token: a value
+ * that cannot be packed at all (wrong type, NaN, out of the u32 range, an
+ * unknown role). Like `agora-access-token`, and unlike this library's own
+ * 006 builders, there is no past-timestamp guard: a `privilegeExpiredTs`
+ * already past builds an already expired token.
  *
  * @module agora-token-builder/compat/agora-access-token
  */
@@ -26,10 +27,14 @@ import {
   RtmRole006,
   RtmTokenBuilder as CoreRtmTokenBuilder,
   type RtcRole006 as RtcRoleValue,
+  type BuildOptions006,
   type RtmRole006 as RtmRoleValue,
 } from '../builders/legacy.js';
 
 export { AgoraTokenError, type AgoraTokenErrorCode } from '../errors.js';
+
+/** `agora-access-token` builds a token whatever time it is given, so its drop-in does too. */
+const AS_GIVEN: BuildOptions006 = { allowPastTimestamp: true };
 
 /** `RtcRole` of `agora-access-token`: ATTENDEE 0, PUBLISHER 1, SUBSCRIBER 2, ADMIN 101. */
 export const RtcRole = RtcRole006;
@@ -51,9 +56,9 @@ export class RtcTokenBuilder {
    * @param uid - an integer from 0 to 2^32-1 (or its decimal string); 0 lets any uid join.
    * @param role - a {@link RtcRole} value.
    * @param privilegeExpiredTs - **absolute** Unix time (seconds) at which the privileges expire, or 0 for none;
-   *   it must not be in the past.
+   *   a time already past builds an already expired token, as in `agora-access-token`.
    * @returns the token string, `"006…"`.
-   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` or `ERR_TIMESTAMP_IN_PAST`.
+   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT`.
    * @example
    * ```ts
    * const expiresAt = Math.floor(Date.now() / 1000) + 3600;
@@ -68,7 +73,7 @@ export class RtcTokenBuilder {
     role: number,
     privilegeExpiredTs: number,
   ): string {
-    return CoreRtcTokenBuilder.buildTokenWithUid(appID, appCertificate, channelName, uid, role as RtcRoleValue, privilegeExpiredTs);
+    return CoreRtcTokenBuilder.buildTokenWithUid(appID, appCertificate, channelName, uid, role as RtcRoleValue, privilegeExpiredTs, AS_GIVEN);
   }
 
   /**
@@ -80,9 +85,9 @@ export class RtcTokenBuilder {
    * @param account - the user account; a number is packed as its decimal string (0 as "").
    * @param role - a {@link RtcRole} value.
    * @param privilegeExpiredTs - **absolute** Unix time (seconds) at which the privileges expire, or 0 for none;
-   *   it must not be in the past.
+   *   a time already past builds an already expired token, as in `agora-access-token`.
    * @returns the token string, `"006…"`.
-   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` or `ERR_TIMESTAMP_IN_PAST`.
+   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT`.
    * @example
    * ```ts
    * const expiresAt = Math.floor(Date.now() / 1000) + 3600;
@@ -99,7 +104,7 @@ export class RtcTokenBuilder {
   ): string {
     assertCredentials(appID, appCertificate);
     const name = accountToString(account, 'account');
-    return CoreRtcTokenBuilder.buildTokenWithAccount(appID, appCertificate, channelName, name, role as RtcRoleValue, privilegeExpiredTs);
+    return CoreRtcTokenBuilder.buildTokenWithAccount(appID, appCertificate, channelName, name, role as RtcRoleValue, privilegeExpiredTs, AS_GIVEN);
   }
 }
 
@@ -115,9 +120,9 @@ export class RtmTokenBuilder {
    * @param account - the RTM user account; a number is packed as its decimal string (0 as "").
    * @param role - {@link RtmRole}.Rtm_User, the only role.
    * @param privilegeExpiredTs - **absolute** Unix time (seconds) at which the login expires, or 0 for none;
-   *   it must not be in the past.
+   *   a time already past builds an already expired token, as in `agora-access-token`.
    * @returns the token string, `"006…"`.
-   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` or `ERR_TIMESTAMP_IN_PAST`.
+   * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT`.
    * @example
    * ```ts
    * const expiresAt = Math.floor(Date.now() / 1000) + 3600;
@@ -127,6 +132,6 @@ export class RtmTokenBuilder {
   static buildToken(appID: string, appCertificate: string, account: string | number, role: number, privilegeExpiredTs: number): string {
     assertCredentials(appID, appCertificate);
     const name = accountToString(account, 'account');
-    return CoreRtmTokenBuilder.buildToken(appID, appCertificate, name, role as RtmRoleValue, privilegeExpiredTs);
+    return CoreRtmTokenBuilder.buildToken(appID, appCertificate, name, role as RtmRoleValue, privilegeExpiredTs, AS_GIVEN);
   }
 }

@@ -52,6 +52,10 @@ export const VECTORS_TEXT = readFileSync(VECTORS_PATH, 'utf8');
 
 export const vectors: VectorsFile = JSON.parse(VECTORS_TEXT) as VectorsFile;
 
+/** The edge vectors (vectors/agora-edge-vectors.json): inputs the guards refuse by default, made by scripts/make-edge-vectors.mjs. */
+export const EDGE_VECTORS_PATH = fileURLToPath(new URL('../../vectors/agora-edge-vectors.json', import.meta.url));
+export const edgeVectors: VectorsFile = JSON.parse(readFileSync(EDGE_VECTORS_PATH, 'utf8')) as VectorsFile;
+
 /** True when this Node's zlib is the one that produced the `agora-token` strings. */
 export const SAME_ZLIB_AS_AGORA_TOKEN = process.versions.zlib === vectors.generatedBy.nodeZlib;
 
