@@ -64,6 +64,16 @@ describe('an option given twice', () => {
     expectOneErrorLine(run(argv), 2, new RegExp(`${name} is given twice`));
   });
 
+  it.each([
+    [['conformance', '--timeout', '10', '--timeout', '20', '--', 'node', 'adapter.js'], '--timeout'],
+    [['conformance', '--junit', 'a.xml', '--junit=b.xml', '--', 'node', 'adapter.js'], '--junit'],
+  ])('%j (conformance has its own parser) is a usage error too', async (argv, name) => {
+    const err: string[] = [];
+    const status = await main(argv, { out: () => {}, err: (line) => err.push(line), env: ENV });
+    expect(status).toBe(2);
+    expect(err).toEqual([`error: ${name} is given twice; give it once`]);
+  });
+
   it('never echoes the values, which may be a certificate', () => {
     const result = run(['chat-user', '--user-id', 'a', '--app-certificate', APP_CERTIFICATE, '--app-certificate', 'x'.repeat(32)]);
     expectOneErrorLine(result, 2, /--app-certificate is given twice/);

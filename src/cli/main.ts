@@ -5,6 +5,7 @@ import { AgoraTokenError } from '../index.js';
 import { UsersFileError } from '../server/users.js';
 import { UsageError } from './args.js';
 import { buildCommands } from './commands/build.js';
+import { conformance } from './commands/conformance.js';
 import { decode, verify } from './commands/inspect.js';
 import { serveCommand } from './commands/serve.js';
 import { users } from './commands/users.js';
@@ -19,6 +20,7 @@ const commands: Record<string, Command> = {
   decode,
   verify,
   vectors,
+  conformance,
   serve: serveCommand,
   users,
 };
@@ -81,7 +83,9 @@ export function main(argv: string[], io: Io): number | Promise<number> {
     io.err(`error: unknown command "${name}"; run agora-token-builder --help`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // After `--` come another program's arguments (conformance), not ours.
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
     io.out(`usage: agora-token-builder ${command.usage}`);
     return 0;
   }
