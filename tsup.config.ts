@@ -8,6 +8,10 @@ export default defineConfig([
       'server/index': 'src/server/index.ts',
       'compat/agora-token': 'src/compat/agora-token.ts',
       'compat/agora-access-token': 'src/compat/agora-access-token.ts',
+      // Web platform APIs only: no Node built-in is reachable from it.
+      web: 'src/web.ts',
+      // The browser client of the token server: fetch and timers only.
+      'client/index': 'src/client/index.ts',
     },
     format: ['esm', 'cjs'],
     // One self-contained file per entry point: the root loads as a single
@@ -20,7 +24,11 @@ export default defineConfig([
     clean: true,
     target: 'node20',
     platform: 'node',
+    // Keep `node:` on built-in imports: bundlers for workers mark `node:*` external.
+    removeNodeProtocol: false,
     treeshake: true,
+    // import.meta.url in the CommonJS build (the server finds its browser assets by it).
+    shims: true,
   },
   {
     // The command line, ESM only; it imports the library through its own bundle.
@@ -30,6 +38,7 @@ export default defineConfig([
     sourcemap: false,
     target: 'node20',
     platform: 'node',
+    removeNodeProtocol: false,
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);

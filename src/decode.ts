@@ -1,5 +1,5 @@
 import { accountToString, assertPackableString, checkOptions, optionalTime, unixNow } from './_internal/assert.js';
-import { bytesEqual } from './_internal/crypto.js';
+import { currentPlatform, settled, andThen, type Maybe, type Platform } from './_internal/platform/platform.js';
 import { AgoraTokenError } from './errors.js';
 import { VERSION_006 } from './token006/access-token.js';
 import { parseToken006Body, verifyToken006Signature, type DecodedToken006, type ParsedToken006 } from './token006/parse.js';
@@ -62,14 +62,20 @@ function unsupportedVersion(token: string): AgoraTokenError {
  * ```
  */
 export function decodeToken(token: string): DecodedToken {
-  return parseToken(token).token;
+  return settled(andThen(parseToken(currentPlatform(), token), (parsed) => parsed.token));
 }
 
-function parseToken(token: unknown): ParsedToken007 | ParsedToken006 {
+function parseToken(platform: Platform, token: unknown): Maybe<ParsedToken007 | ParsedToken006> {
   checkTokenString(token);
-  if (token.startsWith(VERSION_007)) return parseToken007Body(token.slice(VERSION_007.length));
-  if (token.startsWith(VERSION_006)) return parseToken006Body(token.slice(VERSION_006.length));
+  if (token.startsWith(VERSION_007)) return parseToken007Body(platform, token.slice(VERSION_007.length));
+  if (token.startsWith(VERSION_006)) return parseToken006Body(platform, token.slice(VERSION_006.length));
   throw unsupportedVersion(token);
+}
+
+/** The error of a token that cannot be decoded; any other error (a missing platform primitive) is thrown on. */
+function undecodable(error: unknown): AgoraTokenError {
+  if (error instanceof AgoraTokenError && error.code !== 'ERR_PLATFORM_UNSUPPORTED') return error;
+  throw error;
 }
 
 /** Options of {@link verifyToken}. */
@@ -199,28 +205,51 @@ export function verifyToken(token: string, appCertificate: string, options?: Ver
     });
   }
   const { now, checked } = verifyOptions(options);
-  let parsed: ReturnType<typeof parseToken>;
+  const platform = currentPlatform();
+  let parsed: Maybe<ParsedToken007 | ParsedToken006 | AgoraTokenError>;
   try {
-    parsed = parseToken(token);
+    parsed = parseToken(platform, token);
+    if (parsed instanceof Promise) parsed = parsed.catch(undecodable);
   } catch (error) {
-    if (error instanceof AgoraTokenError) return { status: 'malformed', valid: false, error };
-    throw error;
+    parsed = undecodable(error);
   }
+  return settled(
+    andThen(parsed, (result): Maybe<VerifyResult> => {
+      if (result instanceof AgoraTokenError) return { status: 'malformed', valid: false, error: result };
+      return judge(platform, result, appCertificate, now, checked);
+    }),
+  );
+}
+
+/** The verdict on a token that decoded: signature first, then expiry. */
+function judge(
+  platform: Platform,
+  parsed: ParsedToken007 | ParsedToken006,
+  appCertificate: string,
+  now: number,
+  options: VerifyOptions,
+): Maybe<VerifyResult> {
   let decoded: DecodedToken;
   let expiresAt: number;
-  let signatureMatches: boolean;
+  let signatureMatches: Maybe<boolean>;
   if (parsed.token.version === '006') {
     // 006: ts is the token's absolute expiry.
-    const { channelName, uid } = channelAndUid(checked);
+    const { channelName, uid } = channelAndUid(options);
     decoded = parsed.token;
     expiresAt = parsed.token.ts;
-    signatureMatches = verifyToken006Signature(parsed as ParsedToken006, appCertificate, channelName, uid);
+    signatureMatches = verifyToken006Signature(platform, parsed as ParsedToken006, appCertificate, channelName, uid);
   } else {
     const { token: token007, signature, signingInfo } = parsed as ParsedToken007;
     decoded = token007;
     expiresAt = token007.issueTs + token007.expire;
-    signatureMatches = bytesEqual(signature, signToken2(appCertificate, token007.issueTs, token007.salt, signingInfo));
+    signatureMatches = andThen(signToken2(platform, appCertificate, token007.issueTs, token007.salt, signingInfo), (expected) =>
+      platform.timingSafeEqual(signature, expected),
+    );
   }
+  return andThen(signatureMatches, (matches) => verdict(decoded, expiresAt, matches, now));
+}
+
+function verdict(decoded: DecodedToken, expiresAt: number, signatureMatches: boolean, now: number): VerifyResult {
   if (!signatureMatches) {
     return { status: 'bad-signature', valid: false, token: decoded, expiresAt };
   }

@@ -12,6 +12,10 @@
  * - `ERR_TOKEN_VERSION`: a token string does not start with a supported
  *   version prefix.
  * - `ERR_TOKEN_TOO_LARGE`: a token inflates to more than the decoder's cap.
+ * - `ERR_PLATFORM_UNSUPPORTED`: the runtime lacks a primitive the library
+ *   needs (for example `crypto.subtle`, which browsers offer only to https
+ *   and localhost pages, or `DecompressionStream`); the message names it.
+ *   It says nothing about the token or the arguments.
  */
 export type AgoraTokenErrorCode =
   | 'ERR_INVALID_ARGUMENT'
@@ -19,7 +23,8 @@ export type AgoraTokenErrorCode =
   | 'ERR_TIMESTAMP_IN_PAST'
   | 'ERR_TOKEN_MALFORMED'
   | 'ERR_TOKEN_VERSION'
-  | 'ERR_TOKEN_TOO_LARGE';
+  | 'ERR_TOKEN_TOO_LARGE'
+  | 'ERR_PLATFORM_UNSUPPORTED';
 
 /** Extra detail attached to an {@link AgoraTokenError}. */
 export interface AgoraTokenErrorOptions {

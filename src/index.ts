@@ -3,6 +3,10 @@
  *
  * @module agora-token-builder
  */
+import { useNodePlatform } from './node-platform.js';
+
+useNodePlatform();
+
 export { AgoraTokenError, type AgoraTokenErrorCode, type AgoraTokenErrorOptions } from './errors.js';
 export { AccessToken2, type AccessToken2Options } from './token2/access-token2.js';
 export {

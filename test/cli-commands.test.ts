@@ -355,20 +355,25 @@ describe('users', () => {
   it('adds (password from stdin), lists and removes users; the password is never printed', async () => {
     const file = join(dir, 'users-a.json');
     const env = { AGORA_USERS_FILE: file };
-    const added = await runAsync(['users', 'add', 'alice', '--chat-user-id', 'alice-uuid'], { env, stdin: 'hunter2-password\n' });
+    const added = await runAsync(['users', 'add', 'alice', '--chat-user-uuid', 'alice-uuid'], { env, stdin: 'hunter2-password\n' });
     expect(added.status).toBe(0);
-    expect(added.out).toEqual([`added alice (chat user id alice-uuid) to ${file}`]);
+    expect(added.out).toEqual([`added alice (chat username alice, chat UUID alice-uuid) to ${file}`]);
     expect(readFileSync(file, 'utf8')).not.toContain('hunter2');
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
-    await runAsync(['users', 'add', 'bob', '--users', file], { env: {}, stdin: 'bob-password' });
+    await runAsync(['users', 'add', 'bob', '--chat-user-name', 'bob-chat', '--chat-user-uuid', 'b-1', '--users', file], { env: {}, stdin: 'bob-password' });
     const listed = await runAsync(['users', 'list'], { env });
-    expect(listed.out).toEqual(['LOGIN  CHAT USER ID', 'alice  alice-uuid', 'bob    bob']);
+    expect(listed.out).toEqual(['LOGIN  CHAT USERNAME  CHAT UUID', 'alice  alice          alice-uuid', 'bob    bob-chat       b-1']);
     const json = await runAsync(['users', 'list', '--json'], { env });
     expect(JSON.parse(json.out.join('\n'))).toEqual([
-      { userAccount: 'alice', chatUserId: 'alice-uuid' },
-      { userAccount: 'bob', chatUserId: 'bob' },
+      { userAccount: 'alice', chatUserName: 'alice', chatUserUuid: 'alice-uuid' },
+      { userAccount: 'bob', chatUserName: 'bob-chat', chatUserUuid: 'b-1' },
     ]);
+    const replaced = await runAsync(['users', 'add', 'bob', '--replace'], { env, stdin: 'bob-password-2' });
+    expect(replaced.out).toEqual([`replaced bob (chat username bob-chat, chat UUID b-1) in ${file}`]);
+    const legacy = await runAsync(['users', 'add', 'old', '--chat-user-id', 'old-id'], { env, stdin: 'pw' });
+    expect(legacy.out).toEqual([`added old (chat username old-id, chat UUID old-id) to ${file}`]);
+    await runAsync(['users', 'remove', 'old'], { env });
 
     const removed = await runAsync(['users', 'remove', 'alice'], { env });
     expect(removed.status).toBe(0);
@@ -379,14 +384,15 @@ describe('users', () => {
   it('fails with one line: duplicate user 1, unknown user 1, no password 2, a password in argv is an extra argument 2', async () => {
     const file = join(dir, 'users-b.json');
     const env = { AGORA_USERS_FILE: file };
-    await runAsync(['users', 'add', 'carol'], { env, stdin: 'pw' });
-    expectOneErrorLine(await runAsync(['users', 'add', 'carol'], { env, stdin: 'pw' }), 1, /ERR_USER_EXISTS/);
+    expectOneErrorLine(await runAsync(['users', 'add', 'carol'], { env, stdin: 'pw' }), 2, /--chat-user-uuid UUID, or --register/);
+    await runAsync(['users', 'add', 'carol', '--chat-user-uuid', 'c-1'], { env, stdin: 'pw' });
+    expectOneErrorLine(await runAsync(['users', 'add', 'carol', '--chat-user-uuid', 'c-1'], { env, stdin: 'pw' }), 1, /ERR_USER_EXISTS/);
     expect((await runAsync(['users', 'add', 'carol', '--replace'], { env, stdin: 'pw2' })).status).toBe(0);
     expectOneErrorLine(await runAsync(['users', 'remove', 'nobody'], { env }), 1, /ERR_USER_NOT_FOUND/);
-    expectOneErrorLine(await runAsync(['users', 'add', 'dave'], { env, stdin: '\n' }), 2, /no password on standard input/);
+    expectOneErrorLine(await runAsync(['users', 'add', 'dave', '--chat-user-uuid', 'd'], { env, stdin: '\n' }), 2, /no password on standard input/);
     expectOneErrorLine(await runAsync(['users', 'add', 'dave', 'secret-in-argv'], { env, stdin: 'pw' }), 2, /unexpected argument/);
     const noStdin = makeIo(env);
-    const status = await main(['users', 'add', 'erin'], noStdin);
+    const status = await main(['users', 'add', 'erin', '--chat-user-uuid', 'e'], noStdin);
     expect(status).toBe(2);
     expectOneErrorLine(await runAsync(['users', 'nope'], { env }), 2, /usage: users add/);
   });
@@ -516,11 +522,11 @@ describe('the built executable', () => {
 
   it('reads a users add password from a pipe, and prints the shipped vectors', async () => {
     const file = join(dir, 'users-exec.json');
-    const added = await exec(['users', 'add', 'zoe', '--users', file], { input: 'zoe-password\n' });
+    const added = await exec(['users', 'add', 'zoe', '--chat-user-uuid', 'zoe-uuid', '--users', file], { input: 'zoe-password\n' });
     expect(added.code).toBe(0);
     expect(added.stdout + added.stderr).not.toContain('zoe-password');
     const listed = await exec(['users', 'list', '--json', '--users', file]);
-    expect(JSON.parse(listed.stdout)).toEqual([{ userAccount: 'zoe', chatUserId: 'zoe' }]);
+    expect(JSON.parse(listed.stdout)).toEqual([{ userAccount: 'zoe', chatUserName: 'zoe', chatUserUuid: 'zoe-uuid' }]);
     const printed = await exec(['vectors', 'print']);
     expect(printed.code).toBe(0);
     expect(JSON.parse(printed.stdout).schema).toBe(1);

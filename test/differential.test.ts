@@ -24,9 +24,15 @@ import { AgoraTokenError, decodeToken, type DecodedToken007, type Rtm2Permission
 
 // Our secure salt source, pinned per run (the library draws it from node:crypto).
 const pin = vi.hoisted(() => ({ salt: 1 }));
-vi.mock('../src/_internal/crypto.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../src/_internal/crypto.js')>();
-  return { ...original, randomSalt: () => pin.salt };
+vi.mock('../src/_internal/platform/node.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../src/_internal/platform/node.js')>();
+  return {
+    ...original,
+    createNodePlatform: (...args: Parameters<typeof original.createNodePlatform>) => ({
+      ...original.createNodePlatform(...args),
+      randomSalt: () => pin.salt,
+    }),
+  };
 });
 
 const require = createRequire(import.meta.url);

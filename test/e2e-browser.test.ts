@@ -1,62 +1,79 @@
-// The seed's web flow end to end: the page at / in headless Chromium logs in
-// through POST /token, shows the decoded token, and renews it at 80% of its
-// life. Uses Debian's /usr/bin/chromium through playwright-core; never
-// downloads a browser.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// The sign-in page at / in headless Chromium, against a real token server:
+// a failed sign-in, a sign-in that shows the chat username and UUID apart,
+// a renewal at 80% of the token's life through the session (no password),
+// a reload that resumes the session, and sign-out. The page loads the
+// client and web modules from the server (/assets/), so dist/ must be built
+// (npm run build, as CI does first). Uses Debian's /usr/bin/chromium through
+// playwright-core; never downloads a browser. Set E2E_SCREENSHOTS=DIR to
+// keep screenshots of the three states.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeToken, verifyToken, type ChatService, type DecodedToken007 } from '../src/index.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decodeToken, verifyToken, type ChatService } from '../src/index.js';
 import { addUser, startTokenServer, type RunningTokenServer } from '../src/server/index.js';
 
-/** Decodes a token that must be a 007 one (the chat builders make no other). */
-function decode007(token: string): DecodedToken007 {
-  const decoded = decodeToken(token);
-  if (decoded.version !== '007') throw new Error(`expected a 007 token, got ${decoded.version}`);
-  return decoded;
-}
-
-
 const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`e2e-browser: SKIPPED, ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
-}
-
 const APP_ID = '970CA35de60c44645bbae8a215061b33';
 const APP_CERTIFICATE = '5CFd2fd1755d40ecb72977518be15d3b';
+const UUID = '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b';
 const EXPIRE = 5; // seconds: the page renews after 4 s (80%)
+const SHOTS = process.env.E2E_SCREENSHOTS;
 
-describe.skipIf(!hasChromium)('the login page in headless Chromium', () => {
+if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+if (!existsSync(join(import.meta.dirname, '..', 'dist', 'client', 'index.js'))) throw new Error('dist/ is not built: run npm run build first');
+
+function chatUser(token: string): string {
+  const decoded = decodeToken(token);
+  if (decoded.version !== '007') throw new Error('expected a 007 token');
+  return (decoded.services[0] as ChatService).userId;
+}
+
+describe('the sign-in page in headless Chromium', () => {
   let dir: string;
   let server: RunningTokenServer;
   let context: BrowserContext;
   let page: Page;
+  let errors: string[];
+
+  async function shot(name: string): Promise<void> {
+    if (SHOTS === undefined) return;
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  }
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'atb-e2e-'));
     const usersFile = join(dir, 'users.json');
-    await addUser(usersFile, 'alice', 'alice-password', { chatUserId: 'alice-chat-uuid', scrypt: { N: 1024 } });
-    server = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, expire: EXPIRE });
+    await addUser(usersFile, 'alice', 'alice-password', { chatUserName: 'alice', chatUserUuid: UUID, scrypt: { N: 1024 } });
+    server = await startTokenServer({
+      appId: APP_ID,
+      appCertificate: APP_CERTIFICATE,
+      usersFile,
+      expire: EXPIRE,
+      scrypt: { N: 1024 },
+      sessionSecret: 'the session secret of the page tests, over 32 bytes',
+    });
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      viewport: { width: 900, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       timeout: 30_000,
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      // The 401 of the page's resume request without a session is expected; nothing else is.
+      if (message.type() === 'error' && !/status of 401/.test(message.text())) errors.push(message.text());
+    });
   }, 40_000);
+
+  beforeEach(() => {
+    errors = [];
+  });
 
   afterAll(async () => {
     await context?.close();
@@ -64,87 +81,103 @@ describe.skipIf(!hasChromium)('the login page in headless Chromium', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses a wrong password and shows why', async () => {
+  it('is a sign-in page: its title and heading say so, with no demo badge', async () => {
+    await page.goto(`${server.url}/`);
+    expect(await page.title()).toBe('Agora Chat sign-in');
+    expect(await page.textContent('h1')).toBe('Agora Chat sign-in');
+    expect(await page.locator('#demo-badge').count()).toBe(0);
+    await expect.poll(() => page.textContent('#log')).toBe(''); // no session: nothing to resume
+    expect(await page.isVisible('#login-form')).toBe(true);
+    expect(await page.isVisible('#signed-in')).toBe(false);
+    await shot('1-signed-out');
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a failed sign-in next to the form and clears the password field', async () => {
     await page.goto(`${server.url}/`);
     await page.fill('#userID', 'alice');
     await page.fill('#password', 'wrong');
     await page.click('#login');
-    await expect.poll(() => page.textContent('#log'), { timeout: 10_000 }).toContain('Login failed: HTTP 401');
-    expect(await page.isVisible('#result')).toBe(false);
+    await expect.poll(() => page.isVisible('#login-error'), { timeout: 10_000 }).toBe(true);
+    expect(await page.textContent('#login-error')).toBe('Wrong username or password.');
+    // The error sits inside the form, next to the fields.
+    expect(await page.locator('#login-form #login-error').count()).toBe(1);
+    expect(await page.inputValue('#password')).toBe('');
+    expect(await page.inputValue('#userID')).toBe('alice');
+    expect(await page.isVisible('#signed-in')).toBe(false);
+    await shot('2-failed-sign-in');
+    expect(errors).toEqual([]);
   });
 
-  it('logs in, shows the decoded token, and renews it before it expires', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+  it('signs in, shows the chat username and UUID apart, renews through the session, resumes after a reload, signs out', async () => {
     await page.goto(`${server.url}/`);
     await page.fill('#userID', 'alice');
     await page.fill('#password', 'alice-password');
     await page.click('#login');
 
-    await expect.poll(() => page.textContent('#log'), { timeout: 10_000 }).toContain('Logged in as alice-chat-uuid');
-    const first = (await page.textContent('#token'))!.trim();
-    const decoded = decode007(first);
-    expect(await page.textContent('#chat-user')).toBe('alice-chat-uuid');
-    expect(await page.textContent('#token-user')).toBe('alice-chat-uuid');
-    expect(await page.textContent('#app-id')).toBe(APP_ID);
-    expect(await page.textContent('#issued')).toContain(`issueTs ${decoded.issueTs}`);
-    expect(await page.textContent('#expires')).toContain(`expire ${EXPIRE} s`);
+    await expect.poll(() => page.isVisible('#signed-in'), { timeout: 10_000 }).toBe(true);
+    expect(await page.inputValue('#password')).toBe(''); // the page keeps no password
+    // Nor does its script: a heap snapshot after login holds no copy of it.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const chunks: string[] = [];
+    cdp.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => chunks.push(chunk));
+    await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    await cdp.detach();
+    const snapshot = chunks.join('');
+    expect(snapshot).toContain('TokenClient');
+    expect(snapshot).not.toContain('alice-password');
+    expect(await page.isVisible('#login-form')).toBe(false);
+    expect(await page.textContent('#chat-user-name')).toBe('alice');
+    expect(await page.textContent('#chat-user-uuid')).toBe(UUID);
     expect(await page.textContent('#countdown')).toMatch(/^[1-5] s$/);
+    const first = (await page.textContent('#token'))!.trim();
     expect(verifyToken(first, APP_CERTIFICATE).status).toBe('valid');
+    expect(chatUser(first)).toBe(UUID);
+    // Decoded in the page by the web entry, served by the token server.
+    await expect.poll(() => page.textContent('#token-user')).toBe(UUID);
+    expect(await page.textContent('#app-id')).toBe(APP_ID);
+    expect(await page.textContent('#issued')).toContain(`valid ${EXPIRE} s`);
 
-    // At 80% of 5 s the page logs "about to expire" and fetches a new token.
-    await expect.poll(() => page.textContent('#log'), { timeout: 10_000, interval: 200 }).toContain('Token renewed (#1)');
-    const log = (await page.textContent('#log'))!;
-    expect(log).toContain('Token is about to expire');
-    expect(log).not.toContain('The token has expired'); // renewed in time
-    expect(await page.textContent('#renewals')).toBe('1');
-
+    // At 80% of 5 s, the client module renews through the session.
+    await expect.poll(() => page.textContent('#renewals'), { timeout: 10_000, interval: 200 }).toBe('1');
+    expect(await page.textContent('#log')).toContain('Token renewed (#1)');
     const second = (await page.textContent('#token'))!.trim();
     expect(second).not.toBe(first);
-    const verdict = verifyToken(second, APP_CERTIFICATE);
-    expect(verdict.status).toBe('valid');
-    expect(verdict.valid && ((verdict.token as DecodedToken007).services[0] as ChatService).userId).toBe('alice-chat-uuid');
-    expect(verdict.valid && (verdict.token as DecodedToken007).issueTs).toBeGreaterThanOrEqual(decoded.issueTs + 3);
+    expect(verifyToken(second, APP_CERTIFICATE).status).toBe('valid');
+    expect(chatUser(second)).toBe(UUID);
+    await page.click('summary'); // open the token details for the screenshot
+    await shot('3-signed-in-after-renewal');
+
+    const cookies = await context.cookies();
+    expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite, c.path])).toEqual([['agora_session', true, 'Strict', '/']]);
+
+    // A reload resumes the session without a password.
+    await page.reload();
+    await expect.poll(() => page.isVisible('#signed-in'), { timeout: 10_000 }).toBe(true);
+    expect(await page.textContent('#log')).toContain('Session resumed for alice');
+    expect(await page.textContent('#chat-user-uuid')).toBe(UUID);
+
+    await page.click('#logout');
+    await expect.poll(() => page.isVisible('#login-form'), { timeout: 10_000 }).toBe(true);
+    expect(await page.isVisible('#signed-in')).toBe(false);
+    expect(await page.textContent('#log')).toContain('Signed out');
+    expect(await context.cookies()).toEqual([]);
+    await page.reload();
+    await expect.poll(() => page.textContent('#log')).toBe('');
+    expect(await page.isVisible('#signed-in')).toBe(false);
     expect(errors).toEqual([]);
   });
 
-  it('renews when the token has expired, if renewing at 80% failed (the seed\'s onTokenExpired)', async () => {
-    // A second server whose authenticate fails on the second call only: the
-    // renewal at 80% gets a 500, the one at expiry succeeds.
-    let calls = 0;
-    const flaky = await startTokenServer({
-      appId: APP_ID,
-      appCertificate: APP_CERTIFICATE,
-      expire: 3,
-      authenticate: (name) => {
-        calls += 1;
-        if (calls === 2) throw new Error('the user store is down for a moment');
-        return { chatUserId: name };
-      },
-    });
+  it('wears a demo badge in demo mode only', async () => {
+    const demo = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, demo: true, authenticate: () => null, onWarning: () => undefined });
     try {
-      await page.goto(`${flaky.url}/`);
-      await page.fill('#userID', 'bob');
-      await page.fill('#password', 'any');
-      await page.click('#login');
-      await expect.poll(() => page.textContent('#log'), { timeout: 10_000 }).toContain('Logged in as bob');
-      const first = (await page.textContent('#token'))!.trim();
-      await expect.poll(() => page.textContent('#log'), { timeout: 10_000, interval: 200 }).toContain('Token renewed (#1)');
-      const log = (await page.textContent('#log'))!;
-      // Newest first: renewed, after "has expired", after the failed renewal, after "about to expire".
-      const order = ['Token renewed (#1)', 'The token has expired', 'Renewal failed: HTTP 500', 'Token is about to expire', 'Logged in as bob'];
-      const positions = order.map((text) => log.indexOf(text));
-      expect(positions.every((at) => at >= 0)).toBe(true);
-      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-      const second = (await page.textContent('#token'))!.trim();
-      expect(second).not.toBe(first);
-      expect(verifyToken(second, APP_CERTIFICATE).status).toBe('valid');
-      expect(calls).toBe(3);
+      await page.goto(`${demo.url}/`);
+      expect(await page.textContent('#demo-badge')).toBe('Demo');
+      expect(await page.title()).toBe('Agora Chat sign-in');
     } finally {
-      await flaky.close(1000);
+      await demo.close(1000);
     }
   });
 });

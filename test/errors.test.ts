@@ -2,8 +2,8 @@
 // each rejection is an AgoraTokenError with the right code, names the
 // argument, says what is allowed, and never contains the certificate.
 import { describe, expect, it, vi } from 'vitest';
-import { AccessToken2, AgoraTokenError, ChatTokenBuilder2, type ServiceInit } from '../src/index.js';
-import { catchAgoraTokenError } from './helpers/errors.js';
+import { AgoraTokenError, type ServiceInit } from '../src/index.js';
+import { ENTRY_CASES, rejection } from './helpers/entries.js';
 
 const APP_ID = '970CA35de60c44645bbae8a215061b33';
 // A distinctive certificate, so a leak into a message cannot go unseen.
@@ -11,13 +11,13 @@ const CERT = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
 
 /** The checks every rejection must pass; `secrets` are strings no message may contain. */
-function expectRejected(
+async function expectRejected(
   run: () => unknown,
   code: AgoraTokenError['code'],
   argument: string,
   secrets: readonly string[] = [CERT],
-): AgoraTokenError {
-  const error = catchAgoraTokenError(run);
+): Promise<AgoraTokenError> {
+  const error = await rejection(run);
   expect(error.code).toBe(code);
   expect(error.argument).toBe(argument);
   expect(error.name).toBe('AgoraTokenError');
@@ -60,224 +60,226 @@ const NOT_HEX32: ReadonlyArray<readonly [string, unknown]> = [
 
 const LONE_SURROGATES = ['\uD800', 'ab\uDBFF', '\uDC00xyz', 'x\uDFFF\uD800y'];
 
-describe('AccessToken2 constructor', () => {
-  it.each(NOT_HEX32)('rejects an appId that is %s', (_what, appId) => {
-    expectRejected(() => new AccessToken2(appId as string, CERT, 600), 'ERR_INVALID_ARGUMENT', 'appId');
+describe.each(ENTRY_CASES)('%s entry', (_entryName, entry) => {
+  describe('AccessToken2 constructor', () => {
+    it.each(NOT_HEX32)('rejects an appId that is %s', async (_what, appId) => {
+      await expectRejected(() => new entry.AccessToken2(appId as string, CERT, 600), 'ERR_INVALID_ARGUMENT', 'appId');
+    });
+
+    it.each(NOT_HEX32)('rejects an appCertificate that is %s, without echoing it', async (_what, cert) => {
+      const secrets = typeof cert === 'string' && cert.length > 0 ? [CERT, cert] : [CERT];
+      await expectRejected(() => new entry.AccessToken2(APP_ID, cert as string, 600), 'ERR_INVALID_ARGUMENT', 'appCertificate', secrets);
+    });
+
+    it.each(NOT_U32)('rejects an expire that is %s', async (_what, expire) => {
+      const error = await expectRejected(() => new entry.AccessToken2(APP_ID, CERT, expire as number), 'ERR_INVALID_ARGUMENT', 'expire');
+      expect(error.message).toContain('0 to 4294967295');
+    });
+
+    it.each(NOT_U32)('rejects an issueTs that is %s', async (_what, issueTs) => {
+      await expectRejected(() => new entry.AccessToken2(APP_ID, CERT, 600, { issueTs: issueTs as number }), 'ERR_INVALID_ARGUMENT', 'options.issueTs');
+    });
+
+    it.each(NOT_U32)('rejects a salt that is %s', async (_what, salt) => {
+      await expectRejected(() => new entry.AccessToken2(APP_ID, CERT, 600, { salt: salt as number }), 'ERR_INVALID_ARGUMENT', 'options.salt');
+    });
+
+    it('accepts the u32 extremes for expire, issueTs and salt, as given', async () => {
+      for (const value of [0, 2 ** 32 - 1]) {
+        const token = new entry.AccessToken2(APP_ID, CERT, value, { issueTs: value, salt: value });
+        expect([token.expire, token.issueTs, token.salt]).toEqual([value, value, value]);
+      }
+    });
   });
 
-  it.each(NOT_HEX32)('rejects an appCertificate that is %s, without echoing it', (_what, cert) => {
-    const secrets = typeof cert === 'string' && cert.length > 0 ? [CERT, cert] : [CERT];
-    expectRejected(() => new AccessToken2(APP_ID, cert as string, 600), 'ERR_INVALID_ARGUMENT', 'appCertificate', secrets);
+  describe('AccessToken2.addService', () => {
+    const token = () => new entry.AccessToken2(APP_ID, CERT, 600, { issueTs: 1_700_000_000, salt: 1 });
+    const add = (service: unknown) => () => token().addService(service as ServiceInit);
+
+    it.each(NOT_U32)('rejects a privilege value that is %s', async (_what, value) => {
+      await expectRejected(add({ type: 5, userId: 'u', privileges: { 1: value } }), 'ERR_INVALID_ARGUMENT', 'service.privileges[1]');
+    });
+
+    it.each(['65536', '-1', '01', '1.5', 'a', '', ' 1'])('rejects the privilege key "%s"', async (key) => {
+      const error = await expectRejected(
+        add({ type: 5, userId: 'u', privileges: { [key]: 600 } }),
+        'ERR_INVALID_ARGUMENT',
+        'service.privileges',
+      );
+      expect(error.message).toContain('0 to 65535');
+    });
+
+    it.each([0, 11, 99, 1.5, '5', null, undefined])('rejects the service type %s', async (type) => {
+      await expectRejected(add({ type, userId: 'u' }), 'ERR_INVALID_ARGUMENT', 'service.type');
+    });
+
+    it.each([null, 'chat', [], 5])('rejects a service that is %s', async (service) => {
+      await expectRejected(add(service), 'ERR_INVALID_ARGUMENT', 'service');
+    });
+
+    it.each([-32_769, 32_768, 65_535, 1.5, NaN, '0', null])('rejects an Apaas role of %s', async (role) => {
+      const error = await expectRejected(
+        add({ type: 7, roomUuid: 'r', userUuid: 'u', role }),
+        'ERR_INVALID_ARGUMENT',
+        'service.role',
+      );
+      expect(error.message).toContain('-32768 to 32767');
+    });
+
+    it('accepts the Apaas role bounds', async () => {
+      for (const role of [-32_768, -1, 0, 32_767]) expect(add({ type: 7, roomUuid: 'r', userUuid: 'u', role })).not.toThrow();
+    });
+
+    it.each([
+      ['userId', { type: 5 }],
+      ['userId', { type: 2 }],
+      ['channelName', { type: 1, uid: 1 }],
+      ['roomUuid', { type: 7, userUuid: 'u', role: 0 }],
+      ['userUuid', { type: 7, roomUuid: 'r', role: 0 }],
+    ])('rejects a lone surrogate in %s', async (field, base) => {
+      for (const bad of LONE_SURROGATES) {
+        const error = await expectRejected(add({ ...base, [field]: bad }), 'ERR_INVALID_ARGUMENT', `service.${field}`);
+        expect(error.message).toContain('surrogate');
+      }
+    });
+
+    it.each([
+      ['userId', { type: 5 }],
+      ['channelName', { type: 1, uid: 1 }],
+      ['account', { type: 3, channelName: 'c' }],
+      ['userUuid', { type: 7, roomUuid: 'r', role: 0 }],
+    ])('rejects a %s longer than 65,535 UTF-8 bytes', async (field, base) => {
+      const error = await expectRejected(
+        add({ ...base, [field]: 'é'.repeat(32_768) }),
+        'ERR_INVALID_ARGUMENT',
+        `service.${field}`,
+      );
+      expect(error.message).toContain('65535');
+    });
+
+    it.each([123, null, undefined, {}, ['a']])('rejects a chat userId of %s', async (userId) => {
+      await expectRejected(add({ type: 5, userId }), 'ERR_INVALID_ARGUMENT', 'service.userId');
+    });
+
+    it.each([-1, 1.5, 2 ** 32, NaN, null, true])('rejects a numeric uid of %s', async (uid) => {
+      await expectRejected(add({ type: 1, channelName: 'c', uid }), 'ERR_INVALID_ARGUMENT', 'service.uid');
+    });
+
+    it('rejects Rtm2 permissions that are not a map of lists of strings, naming the place', async () => {
+      await expectRejected(add({ type: 8, userId: 'u', permissions: [] }), 'ERR_INVALID_ARGUMENT', 'service.permissions');
+      await expectRejected(add({ type: 8, userId: 'u', permissions: { 65536: {} } }), 'ERR_INVALID_ARGUMENT', 'service.permissions');
+      await expectRejected(add({ type: 8, userId: 'u', permissions: { 0: [] } }), 'ERR_INVALID_ARGUMENT', 'service.permissions[0]');
+      await expectRejected(
+        add({ type: 8, userId: 'u', permissions: { 0: { 1: 'chan' } } }),
+        'ERR_INVALID_ARGUMENT',
+        'service.permissions[0][1]',
+      );
+      await expectRejected(
+        add({ type: 8, userId: 'u', permissions: { 0: { 1: ['ok', 7] } } }),
+        'ERR_INVALID_ARGUMENT',
+        'service.permissions[0][1][1]',
+      );
+      await expectRejected(
+        add({ type: 8, userId: 'u', permissions: { 0: { 1: ['\uD800'] } } }),
+        'ERR_INVALID_ARGUMENT',
+        'service.permissions[0][1][0]',
+      );
+    });
+
+    it('rejects an Rtm2 resource list of 65,536 items', async () => {
+      const resources = Array.from({ length: 65_536 }, (_, i) => `r${i}`);
+      await expectRejected(
+        add({ type: 8, userId: 'u', permissions: { 4: { 0: resources } } }),
+        'ERR_INVALID_ARGUMENT',
+        'service.permissions[4][0]',
+      );
+    });
   });
 
-  it.each(NOT_U32)('rejects an expire that is %s', (_what, expire) => {
-    const error = expectRejected(() => new AccessToken2(APP_ID, CERT, expire as number), 'ERR_INVALID_ARGUMENT', 'expire');
-    expect(error.message).toContain('0 to 4294967295');
-  });
+  describe('entry.ChatTokenBuilder2.buildUserToken', () => {
+    const build = (appId: unknown, cert: unknown, userId: unknown, expire: unknown, options?: object) => () =>
+      entry.ChatTokenBuilder2.buildUserToken(appId as string, cert as string, userId as string, expire as number, options);
 
-  it.each(NOT_U32)('rejects an issueTs that is %s', (_what, issueTs) => {
-    expectRejected(() => new AccessToken2(APP_ID, CERT, 600, { issueTs: issueTs as number }), 'ERR_INVALID_ARGUMENT', 'options.issueTs');
-  });
+    it.each(NOT_HEX32)('rejects an appId that is %s', async (_what, appId) => {
+      await expectRejected(build(appId, CERT, 'alice', 600), 'ERR_INVALID_ARGUMENT', 'appId');
+    });
 
-  it.each(NOT_U32)('rejects a salt that is %s', (_what, salt) => {
-    expectRejected(() => new AccessToken2(APP_ID, CERT, 600, { salt: salt as number }), 'ERR_INVALID_ARGUMENT', 'options.salt');
-  });
+    it.each(NOT_HEX32)('rejects an appCertificate that is %s, without echoing it', async (_what, cert) => {
+      const secrets = typeof cert === 'string' && cert.length > 0 ? [CERT, cert] : [CERT];
+      await expectRejected(build(APP_ID, cert, 'alice', 600), 'ERR_INVALID_ARGUMENT', 'appCertificate', secrets);
+    });
 
-  it('accepts the u32 extremes for expire, issueTs and salt, as given', () => {
-    for (const value of [0, 2 ** 32 - 1]) {
-      const token = new AccessToken2(APP_ID, CERT, value, { issueTs: value, salt: value });
-      expect([token.expire, token.issueTs, token.salt]).toEqual([value, value, value]);
-    }
-  });
-});
+    it('rejects an empty userId: a user token names one chat user', async () => {
+      const error = await expectRejected(build(APP_ID, CERT, '', 600), 'ERR_INVALID_ARGUMENT', 'userId');
+      expect(error.message).toContain('empty');
+    });
 
-describe('AccessToken2.addService', () => {
-  const token = () => new AccessToken2(APP_ID, CERT, 600, { issueTs: 1_700_000_000, salt: 1 });
-  const add = (service: unknown) => () => token().addService(service as ServiceInit);
+    it.each([123, null, undefined, ['alice']])('rejects a userId of %s', async (userId) => {
+      await expectRejected(build(APP_ID, CERT, userId, 600), 'ERR_INVALID_ARGUMENT', 'userId');
+    });
 
-  it.each(NOT_U32)('rejects a privilege value that is %s', (_what, value) => {
-    expectRejected(add({ type: 5, userId: 'u', privileges: { 1: value } }), 'ERR_INVALID_ARGUMENT', 'service.privileges[1]');
-  });
+    it.each(LONE_SURROGATES)('rejects the userId %j, which holds a lone surrogate', async (userId) => {
+      await expectRejected(build(APP_ID, CERT, userId, 600), 'ERR_INVALID_ARGUMENT', 'userId');
+    });
 
-  it.each(['65536', '-1', '01', '1.5', 'a', '', ' 1'])('rejects the privilege key "%s"', (key) => {
-    const error = expectRejected(
-      add({ type: 5, userId: 'u', privileges: { [key]: 600 } }),
-      'ERR_INVALID_ARGUMENT',
-      'service.privileges',
+    it('rejects a userId of 65,536 UTF-8 bytes', async () => {
+      await expectRejected(build(APP_ID, CERT, 'a'.repeat(65_536), 600), 'ERR_INVALID_ARGUMENT', 'userId');
+    });
+
+    it.each(NOT_U32)('rejects an expire that is %s', async (_what, expire) => {
+      await expectRejected(build(APP_ID, CERT, 'alice', expire), 'ERR_INVALID_ARGUMENT', 'expire');
+      await expectRejected(build(APP_ID, CERT, 'alice', expire, { allowLongExpire: true }), 'ERR_INVALID_ARGUMENT', 'expire');
+    });
+
+    it.each([86_401, 604_800, 1_700_000_000, 2 ** 32 - 1])(
+      'rejects an expire of %s seconds, saying expire counts seconds from now',
+      async (expire) => {
+        const error = await expectRejected(build(APP_ID, CERT, 'alice', expire), 'ERR_EXPIRE_LIMIT', 'expire');
+        expect(error.message).toContain('86400');
+        expect(error.message).toContain('seconds from now');
+        expect(error.message).toContain('allowLongExpire');
+      },
     );
-    expect(error.message).toContain('0 to 65535');
+
+    it('accepts 86,400 seconds, and more with allowLongExpire', async () => {
+      await expect(build(APP_ID, CERT, 'alice', 86_400)()).resolves.toMatch(/^007/);
+      await expect(build(APP_ID, CERT, 'alice', 1)()).resolves.toMatch(/^007/);
+      await expect(build(APP_ID, CERT, 'alice', 86_401, { allowLongExpire: true })()).resolves.toMatch(/^007/);
+      await expect(build(APP_ID, CERT, 'alice', 2 ** 32 - 1, { allowLongExpire: true })()).resolves.toMatch(/^007/);
+      // Only a boolean is a flag: anything else is an argument error, never taken for false or true.
+      await expectRejected(build(APP_ID, CERT, 'alice', 86_401, { allowLongExpire: 'yes' }), 'ERR_INVALID_ARGUMENT', 'options.allowLongExpire');
+      await expectRejected(build(APP_ID, CERT, 'alice', 600, { allowLongExpire: 1 }), 'ERR_INVALID_ARGUMENT', 'options.allowLongExpire');
+    });
+
+    it.each(NOT_U32)('rejects an options.issueTs or options.salt that is %s', async (_what, value) => {
+      await expectRejected(build(APP_ID, CERT, 'alice', 600, { issueTs: value }), 'ERR_INVALID_ARGUMENT', 'options.issueTs');
+      await expectRejected(build(APP_ID, CERT, 'alice', 600, { salt: value }), 'ERR_INVALID_ARGUMENT', 'options.salt');
+    });
   });
 
-  it.each([0, 11, 99, 1.5, '5', null, undefined])('rejects the service type %s', (type) => {
-    expectRejected(add({ type, userId: 'u' }), 'ERR_INVALID_ARGUMENT', 'service.type');
-  });
+  describe('entry.ChatTokenBuilder2.buildAppToken', () => {
+    const build = (appId: unknown, cert: unknown, expire: unknown, options?: object) => () =>
+      entry.ChatTokenBuilder2.buildAppToken(appId as string, cert as string, expire as number, options);
 
-  it.each([null, 'chat', [], 5])('rejects a service that is %s', (service) => {
-    expectRejected(add(service), 'ERR_INVALID_ARGUMENT', 'service');
-  });
+    it.each(NOT_HEX32)('rejects an appId that is %s', async (_what, appId) => {
+      await expectRejected(build(appId, CERT, 600), 'ERR_INVALID_ARGUMENT', 'appId');
+    });
 
-  it.each([-32_769, 32_768, 65_535, 1.5, NaN, '0', null])('rejects an Apaas role of %s', (role) => {
-    const error = expectRejected(
-      add({ type: 7, roomUuid: 'r', userUuid: 'u', role }),
-      'ERR_INVALID_ARGUMENT',
-      'service.role',
-    );
-    expect(error.message).toContain('-32768 to 32767');
-  });
+    it.each(NOT_HEX32)('rejects an appCertificate that is %s, without echoing it', async (_what, cert) => {
+      const secrets = typeof cert === 'string' && cert.length > 0 ? [CERT, cert] : [CERT];
+      await expectRejected(build(APP_ID, cert, 600), 'ERR_INVALID_ARGUMENT', 'appCertificate', secrets);
+    });
 
-  it('accepts the Apaas role bounds', () => {
-    for (const role of [-32_768, -1, 0, 32_767]) expect(add({ type: 7, roomUuid: 'r', userUuid: 'u', role })).not.toThrow();
-  });
+    it.each(NOT_U32)('rejects an expire that is %s', async (_what, expire) => {
+      await expectRejected(build(APP_ID, CERT, expire), 'ERR_INVALID_ARGUMENT', 'expire');
+    });
 
-  it.each([
-    ['userId', { type: 5 }],
-    ['userId', { type: 2 }],
-    ['channelName', { type: 1, uid: 1 }],
-    ['roomUuid', { type: 7, userUuid: 'u', role: 0 }],
-    ['userUuid', { type: 7, roomUuid: 'r', role: 0 }],
-  ])('rejects a lone surrogate in %s', (field, base) => {
-    for (const bad of LONE_SURROGATES) {
-      const error = expectRejected(add({ ...base, [field]: bad }), 'ERR_INVALID_ARGUMENT', `service.${field}`);
-      expect(error.message).toContain('surrogate');
-    }
-  });
-
-  it.each([
-    ['userId', { type: 5 }],
-    ['channelName', { type: 1, uid: 1 }],
-    ['account', { type: 3, channelName: 'c' }],
-    ['userUuid', { type: 7, roomUuid: 'r', role: 0 }],
-  ])('rejects a %s longer than 65,535 UTF-8 bytes', (field, base) => {
-    const error = expectRejected(
-      add({ ...base, [field]: 'é'.repeat(32_768) }),
-      'ERR_INVALID_ARGUMENT',
-      `service.${field}`,
-    );
-    expect(error.message).toContain('65535');
-  });
-
-  it.each([123, null, undefined, {}, ['a']])('rejects a chat userId of %s', (userId) => {
-    expectRejected(add({ type: 5, userId }), 'ERR_INVALID_ARGUMENT', 'service.userId');
-  });
-
-  it.each([-1, 1.5, 2 ** 32, NaN, null, true])('rejects a numeric uid of %s', (uid) => {
-    expectRejected(add({ type: 1, channelName: 'c', uid }), 'ERR_INVALID_ARGUMENT', 'service.uid');
-  });
-
-  it('rejects Rtm2 permissions that are not a map of lists of strings, naming the place', () => {
-    expectRejected(add({ type: 8, userId: 'u', permissions: [] }), 'ERR_INVALID_ARGUMENT', 'service.permissions');
-    expectRejected(add({ type: 8, userId: 'u', permissions: { 65536: {} } }), 'ERR_INVALID_ARGUMENT', 'service.permissions');
-    expectRejected(add({ type: 8, userId: 'u', permissions: { 0: [] } }), 'ERR_INVALID_ARGUMENT', 'service.permissions[0]');
-    expectRejected(
-      add({ type: 8, userId: 'u', permissions: { 0: { 1: 'chan' } } }),
-      'ERR_INVALID_ARGUMENT',
-      'service.permissions[0][1]',
-    );
-    expectRejected(
-      add({ type: 8, userId: 'u', permissions: { 0: { 1: ['ok', 7] } } }),
-      'ERR_INVALID_ARGUMENT',
-      'service.permissions[0][1][1]',
-    );
-    expectRejected(
-      add({ type: 8, userId: 'u', permissions: { 0: { 1: ['\uD800'] } } }),
-      'ERR_INVALID_ARGUMENT',
-      'service.permissions[0][1][0]',
-    );
-  });
-
-  it('rejects an Rtm2 resource list of 65,536 items', () => {
-    const resources = Array.from({ length: 65_536 }, (_, i) => `r${i}`);
-    expectRejected(
-      add({ type: 8, userId: 'u', permissions: { 4: { 0: resources } } }),
-      'ERR_INVALID_ARGUMENT',
-      'service.permissions[4][0]',
-    );
-  });
-});
-
-describe('ChatTokenBuilder2.buildUserToken', () => {
-  const build = (appId: unknown, cert: unknown, userId: unknown, expire: unknown, options?: object) => () =>
-    ChatTokenBuilder2.buildUserToken(appId as string, cert as string, userId as string, expire as number, options);
-
-  it.each(NOT_HEX32)('rejects an appId that is %s', (_what, appId) => {
-    expectRejected(build(appId, CERT, 'alice', 600), 'ERR_INVALID_ARGUMENT', 'appId');
-  });
-
-  it.each(NOT_HEX32)('rejects an appCertificate that is %s, without echoing it', (_what, cert) => {
-    const secrets = typeof cert === 'string' && cert.length > 0 ? [CERT, cert] : [CERT];
-    expectRejected(build(APP_ID, cert, 'alice', 600), 'ERR_INVALID_ARGUMENT', 'appCertificate', secrets);
-  });
-
-  it('rejects an empty userId: a user token names one chat user', () => {
-    const error = expectRejected(build(APP_ID, CERT, '', 600), 'ERR_INVALID_ARGUMENT', 'userId');
-    expect(error.message).toContain('empty');
-  });
-
-  it.each([123, null, undefined, ['alice']])('rejects a userId of %s', (userId) => {
-    expectRejected(build(APP_ID, CERT, userId, 600), 'ERR_INVALID_ARGUMENT', 'userId');
-  });
-
-  it.each(LONE_SURROGATES)('rejects the userId %j, which holds a lone surrogate', (userId) => {
-    expectRejected(build(APP_ID, CERT, userId, 600), 'ERR_INVALID_ARGUMENT', 'userId');
-  });
-
-  it('rejects a userId of 65,536 UTF-8 bytes', () => {
-    expectRejected(build(APP_ID, CERT, 'a'.repeat(65_536), 600), 'ERR_INVALID_ARGUMENT', 'userId');
-  });
-
-  it.each(NOT_U32)('rejects an expire that is %s', (_what, expire) => {
-    expectRejected(build(APP_ID, CERT, 'alice', expire), 'ERR_INVALID_ARGUMENT', 'expire');
-    expectRejected(build(APP_ID, CERT, 'alice', expire, { allowLongExpire: true }), 'ERR_INVALID_ARGUMENT', 'expire');
-  });
-
-  it.each([86_401, 604_800, 1_700_000_000, 2 ** 32 - 1])(
-    'rejects an expire of %s seconds, saying expire counts seconds from now',
-    (expire) => {
-      const error = expectRejected(build(APP_ID, CERT, 'alice', expire), 'ERR_EXPIRE_LIMIT', 'expire');
-      expect(error.message).toContain('86400');
+    it('rejects an expire over 86,400 seconds unless allowLongExpire, saying it counts seconds from now', async () => {
+      const error = await expectRejected(build(APP_ID, CERT, 1_700_000_000), 'ERR_EXPIRE_LIMIT', 'expire');
       expect(error.message).toContain('seconds from now');
-      expect(error.message).toContain('allowLongExpire');
-    },
-  );
-
-  it('accepts 86,400 seconds, and more with allowLongExpire', () => {
-    expect(build(APP_ID, CERT, 'alice', 86_400)).not.toThrow();
-    expect(build(APP_ID, CERT, 'alice', 1)).not.toThrow();
-    expect(build(APP_ID, CERT, 'alice', 86_401, { allowLongExpire: true })).not.toThrow();
-    expect(build(APP_ID, CERT, 'alice', 2 ** 32 - 1, { allowLongExpire: true })).not.toThrow();
-    // Only a boolean is a flag: anything else is an argument error, never taken for false or true.
-    expectRejected(build(APP_ID, CERT, 'alice', 86_401, { allowLongExpire: 'yes' }), 'ERR_INVALID_ARGUMENT', 'options.allowLongExpire');
-    expectRejected(build(APP_ID, CERT, 'alice', 600, { allowLongExpire: 1 }), 'ERR_INVALID_ARGUMENT', 'options.allowLongExpire');
-  });
-
-  it.each(NOT_U32)('rejects an options.issueTs or options.salt that is %s', (_what, value) => {
-    expectRejected(build(APP_ID, CERT, 'alice', 600, { issueTs: value }), 'ERR_INVALID_ARGUMENT', 'options.issueTs');
-    expectRejected(build(APP_ID, CERT, 'alice', 600, { salt: value }), 'ERR_INVALID_ARGUMENT', 'options.salt');
-  });
-});
-
-describe('ChatTokenBuilder2.buildAppToken', () => {
-  const build = (appId: unknown, cert: unknown, expire: unknown, options?: object) => () =>
-    ChatTokenBuilder2.buildAppToken(appId as string, cert as string, expire as number, options);
-
-  it.each(NOT_HEX32)('rejects an appId that is %s', (_what, appId) => {
-    expectRejected(build(appId, CERT, 600), 'ERR_INVALID_ARGUMENT', 'appId');
-  });
-
-  it.each(NOT_HEX32)('rejects an appCertificate that is %s, without echoing it', (_what, cert) => {
-    const secrets = typeof cert === 'string' && cert.length > 0 ? [CERT, cert] : [CERT];
-    expectRejected(build(APP_ID, cert, 600), 'ERR_INVALID_ARGUMENT', 'appCertificate', secrets);
-  });
-
-  it.each(NOT_U32)('rejects an expire that is %s', (_what, expire) => {
-    expectRejected(build(APP_ID, CERT, expire), 'ERR_INVALID_ARGUMENT', 'expire');
-  });
-
-  it('rejects an expire over 86,400 seconds unless allowLongExpire, saying it counts seconds from now', () => {
-    const error = expectRejected(build(APP_ID, CERT, 1_700_000_000), 'ERR_EXPIRE_LIMIT', 'expire');
-    expect(error.message).toContain('seconds from now');
-    expect(build(APP_ID, CERT, 86_400)).not.toThrow();
-    expect(build(APP_ID, CERT, 86_401, { allowLongExpire: true })).not.toThrow();
+      await expect(build(APP_ID, CERT, 86_400)()).resolves.toMatch(/^007/);
+      await expect(build(APP_ID, CERT, 86_401, { allowLongExpire: true })()).resolves.toMatch(/^007/);
+    });
   });
 });
 

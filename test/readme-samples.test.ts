@@ -31,9 +31,24 @@ declare const token: string;
 declare const token006: string;
 /** An Express app (only what the samples call). */
 declare const app: { use(path: string, handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next: (error?: unknown) => void) => void): void };
+declare const username: string;
+declare const password: string;
 /** The reader's own user store. */
 declare const db: {
-  users: { findByLogin(login: string): Promise<{ chatUuid: string; checkPassword(password: string): Promise<boolean> } | null> };
+  users: {
+    findByLogin(login: string): Promise<{
+      chatUserName: string;
+      chatUuid: string;
+      passwordHash: string;
+      checkPassword(password: string): Promise<boolean>;
+    } | null>;
+  };
+};
+/** The reader's login form. */
+declare function showLoginForm(): void;
+/** An Agora Chat SDK connection: what TokenClient.attach takes, and open(). */
+declare const conn: Parameters<import('agora-token-builder/client').TokenClient['attach']>[0] & {
+  open(options: { user: string; agoraToken: string }): Promise<unknown>;
 };
 `;
 

@@ -26,11 +26,12 @@ const APP_ID = '970CA35de60c44645bbae8a215061b33';
 const APP_CERTIFICATE = '5CFd2fd1755d40ecb72977518be15d3b';
 const OTHER_CERTIFICATE = '0123456789abcdef0123456789abcdef';
 const FAST = { N: 1024 }; // cheap scrypt for tests
+const SESSION_SECRET = 'a test session secret of at least 32 bytes';
 const USERS = [
-  { name: 'alice', password: 'alice-password', chatUserId: 'alice-chat-uuid' },
-  { name: 'bob', password: 'bob-password', chatUserId: 'bob' },
-  { name: 'carol', password: 'pässwörd ✓', chatUserId: 'carol-7' },
-  { name: 'dave', password: 'dave-password', chatUserId: 'dave' },
+  { name: 'alice', password: 'alice-password', chatUserName: 'alice-chat', chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b' },
+  { name: 'bob', password: 'bob-password', chatUserName: 'bob', chatUserUuid: 'b0b00000-0000-11e8-9b1f-1d7a0b5d214b' },
+  { name: 'carol', password: 'pässwörd ✓', chatUserName: 'carol-7', chatUserUuid: 'ca7o1000-0000-11e8-9b1f-1d7a0b5d214b' },
+  { name: 'dave', password: 'dave-password', chatUserName: 'dave', chatUserUuid: 'dave0000-0000-11e8-9b1f-1d7a0b5d214b' },
 ];
 
 let dir: string;
@@ -40,7 +41,7 @@ const servers: RunningTokenServer[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'atb-server-'));
   usersFile = join(dir, 'users.json');
-  for (const u of USERS) await addUser(usersFile, u.name, u.password, { chatUserId: u.chatUserId, scrypt: FAST });
+  for (const u of USERS) await addUser(usersFile, u.name, u.password, { chatUserName: u.chatUserName, chatUserUuid: u.chatUserUuid, scrypt: FAST });
 });
 
 afterAll(async () => {
@@ -49,7 +50,8 @@ afterAll(async () => {
 });
 
 async function start(options: TokenServerOptions = {}): Promise<RunningTokenServer> {
-  const running = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, ...options });
+  // The users file's authenticator with the users' FAST scrypt settings: no rehash, no default-cost dummy hash.
+  const running = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, sessionSecret: SESSION_SECRET, scrypt: FAST, ...options });
   servers.push(running);
   expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   return running;
@@ -87,21 +89,23 @@ describe('POST /token', () => {
     server = await start({ expire: 600 });
   });
 
-  it('answers { accessToken, chatUserName, expireTimestamp } for a right password, with a token that verifies', async () => {
+  it('answers { accessToken, chatUserName, chatUserUuid, expireTimestamp, expiresIn }: the username, and a token built for the UUID', async () => {
     const before = Math.floor(Date.now() / 1000);
     const response = await postJson(server.url, { userAccount: 'alice', userPassword: 'alice-password' });
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    const body = (await response.json()) as { accessToken: string; chatUserName: string; expireTimestamp: number };
-    expect(Object.keys(body).sort()).toEqual(['accessToken', 'chatUserName', 'expireTimestamp']);
-    expect(body.chatUserName).toBe('alice-chat-uuid');
+    const body = (await response.json()) as { accessToken: string; chatUserName: string; chatUserUuid: string; expireTimestamp: number; expiresIn: number };
+    expect(Object.keys(body).sort()).toEqual(['accessToken', 'chatUserName', 'chatUserUuid', 'expireTimestamp', 'expiresIn']);
+    expect(body.chatUserName).toBe('alice-chat');
+    expect(body.chatUserUuid).toBe('0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b');
+    expect(body.expiresIn).toBe(600);
 
     const decoded = decode007(body.accessToken);
     expect(decoded.appId).toBe(APP_ID);
     expect(decoded.issueTs).toBeGreaterThanOrEqual(before);
     expect(decoded.expire).toBe(600);
     expect(body.expireTimestamp).toBe(decoded.issueTs + 600); // Unix seconds
-    expect(decoded.services).toEqual([{ type: 5, userId: 'alice-chat-uuid', privileges: { 1: 600 } }]);
+    expect(decoded.services).toEqual([{ type: 5, userId: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b', privileges: { 1: 600 } }]);
 
     expect(verifyToken(body.accessToken, APP_CERTIFICATE).status).toBe('valid');
     expect(verifyToken(body.accessToken, OTHER_CERTIFICATE).status).toBe('bad-signature');
@@ -230,9 +234,9 @@ describe('POST /token', () => {
       });
       const body = (await response.json()) as { accessToken?: string; chatUserName?: string; error?: { code: string } };
       if (kind === 'wrong') return response.status === 401 && body.error?.code === 'invalid_credentials' && body.accessToken === undefined;
-      if (response.status !== 200 || body.chatUserName !== user.chatUserId) return false;
+      if (response.status !== 200 || body.chatUserName !== user.chatUserName) return false;
       const verdict = verifyToken(body.accessToken!, APP_CERTIFICATE);
-      return verdict.status === 'valid' && ((verdict.token as DecodedToken007).services[0] as ChatService).userId === user.chatUserId;
+      return verdict.status === 'valid' && ((verdict.token as DecodedToken007).services[0] as ChatService).userId === user.chatUserUuid;
     });
     const results = await Promise.all(requests);
     expect(results.filter((ok) => !ok)).toHaveLength(0);
@@ -255,12 +259,15 @@ describe('routes and CORS', () => {
     const response = await fetch(`${server.url}/`, { signal: TIMEOUT() });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'sha256-/);
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self' 'sha256-[^ ;]+'; style-src 'sha256-/);
     const html = await response.text();
     expect(html).toContain('id="userID"');
     expect(html).toContain('id="password"');
     expect(html).toContain('id="login"');
-    expect(html).not.toMatch(/<script src=|https?:\/\//); // nothing loaded from anywhere
+    expect(html).not.toMatch(/<script src=|https?:\/\//); // nothing loaded from anywhere else
+    expect(html).toContain("from './assets/agora-token-builder-client.js'");
+    expect(html).toContain('<title>Agora Chat sign-in</title>');
+    expect(html).not.toContain('demo-badge');
     const bare = await start({ page: false });
     await expectError(await fetch(`${bare.url}/`, { signal: TIMEOUT() }), 404, 'not_found');
   });
@@ -281,6 +288,7 @@ describe('routes and CORS', () => {
     const login = await postJson(server.url, { userAccount: 'bob', userPassword: 'bob-password' }, { origin });
     expect(login.status).toBe(200);
     expect(login.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(login.headers.get('access-control-allow-credentials')).toBe('true'); // the session cookie may cross
 
     const evil = 'https://evil.example';
     const refused = await fetch(`${server.url}/token`, {
@@ -363,7 +371,7 @@ describe('mounted in an existing app', () => {
     // An Express-like app: the handler is mounted under /agora (the prefix is
     // stripped from req.url), a JSON body parser may run first, and what the
     // handler does not serve falls through to next().
-    const handler = createTokenHandler({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile });
+    const handler = createTokenHandler({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, scrypt: FAST, sessionSecret: SESSION_SECRET });
     host = createServer((req, res) => {
       const next = () => {
         res.writeHead(418, { 'content-type': 'text/plain' }).end('the rest of the app');

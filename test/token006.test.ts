@@ -19,6 +19,7 @@ import {
   type DecodedToken006,
 } from '../src/index.js';
 import { catchAgoraTokenError } from './helpers/errors.js';
+import { ENTRY_CASES } from './helpers/entries.js';
 
 interface Case006 {
   readonly name: string;
@@ -92,31 +93,32 @@ describe('vectors: every token006 case', () => {
     expect(vectors.token006).toHaveLength(19);
   });
 
-  it.each(vectors.token006.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const token = new AccessToken(c.appId, c.appCertificate, c.channelName, c.uid, { salt: c.salt, ts: c.ts });
-    for (const [key, value] of Object.entries(c.privileges)) token.addPrivilege(Number(key), value);
-    expect(token.message().toString('hex')).toBe(c.messageHex);
-    const built = token.build();
-    for (const reference of Object.values(c.tokens)) {
-      expect(built).toBe(reference);
-      const decoded = decode006(reference);
-      expect(decoded).toEqual({
-        version: '006',
-        appId: c.appId,
-        signatureHex: c.signatureHex,
-        crcChannelName: c.crcChannelName,
-        crcUid: c.crcUid,
-        salt: c.salt,
-        ts: c.ts,
-        privileges: Object.fromEntries(Object.entries(c.privileges).map(([k, v]) => [Number(k), v])),
-      });
-      const options = { channelName: c.channelName, uid: c.uid };
-      expect(verifyToken(reference, c.appCertificate, { ...options, now: c.ts - 1 }).status).toBe('valid');
-      expect(verifyToken(reference, c.appCertificate, { ...options, now: c.ts }).status).toBe('expired');
-      expect(verifyToken(reference, c.appCertificate.replace(/.$/, (d) => (d === '0' ? '1' : '0')), { ...options, now: 0 }).status).toBe(
-        'bad-signature',
-      );
-    }
+  describe.each(ENTRY_CASES)('%s entry', (_entryName, entry) => {
+    it.each(vectors.token006.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      const token = new entry.AccessToken(c.appId, c.appCertificate, c.channelName, c.uid, { salt: c.salt, ts: c.ts });
+      for (const [key, value] of Object.entries(c.privileges)) token.addPrivilege(Number(key), value);
+      expect(Buffer.from(token.message()).toString('hex')).toBe(c.messageHex);
+      const built = await token.build();
+      for (const reference of Object.values(c.tokens)) {
+        expect(built).toBe(reference);
+        const decoded = await entry.decodeToken(reference);
+        expect(decoded).toEqual({
+          version: '006',
+          appId: c.appId,
+          signatureHex: c.signatureHex,
+          crcChannelName: c.crcChannelName,
+          crcUid: c.crcUid,
+          salt: c.salt,
+          ts: c.ts,
+          privileges: Object.fromEntries(Object.entries(c.privileges).map(([k, v]) => [Number(k), v])),
+        });
+        const options = { channelName: c.channelName, uid: c.uid };
+        expect((await entry.verifyToken(reference, c.appCertificate, { ...options, now: c.ts - 1 })).status).toBe('valid');
+        expect((await entry.verifyToken(reference, c.appCertificate, { ...options, now: c.ts })).status).toBe('expired');
+        const wrong = c.appCertificate.replace(/.$/, (d) => (d === '0' ? '1' : '0'));
+        expect((await entry.verifyToken(reference, wrong, { ...options, now: 0 })).status).toBe('bad-signature');
+      }
+    });
   });
 
   it('signs appId + channelName + uid + message with the certificate (SPEC section 3)', () => {

@@ -4,7 +4,8 @@
 // Builder cases of builders other than ChatTokenBuilder2, and the 006 cases,
 // are checked by the tests of those builders.
 import { describe, expect, it } from 'vitest';
-import { AccessToken2, AgoraTokenError, ChatTokenBuilder2, decodeToken, verifyToken, type ServiceInit } from '../src/index.js';
+import { AgoraTokenError, type DecodedToken007, type ServiceInit } from '../src/index.js';
+import { ENTRY_CASES, type AnyAccessToken2, type Entry } from './helpers/entries.js';
 import {
   inflatedHex,
   SAME_ZLIB_AS_AGORA_TOKEN,
@@ -14,12 +15,11 @@ import {
   type InvalidCase,
   type Token007Case,
 } from './helpers/vectors.js';
-import { decode007 } from './helpers/decode.js';
 
 const PARSE_CODES = ['ERR_TOKEN_MALFORMED', 'ERR_TOKEN_VERSION', 'ERR_TOKEN_TOO_LARGE'];
 
-function buildFromInputs(c: Token007Case): AccessToken2 {
-  const token = new AccessToken2(c.appId, c.appCertificate, c.expire, { issueTs: c.issueTs, salt: c.salt });
+function buildFromInputs(entry: Entry, c: Token007Case): AnyAccessToken2 {
+  const token = new entry.AccessToken2(c.appId, c.appCertificate, c.expire, { issueTs: c.issueTs, salt: c.salt });
   for (const service of c.services) token.addService(service as unknown as ServiceInit);
   return token;
 }
@@ -51,130 +51,139 @@ describe('the edge vectors file', () => {
   });
 });
 
-describe.each([...vectors.token007, ...edgeVectors.token007].map((c) => [c.name, c] as const))('token007 %s', (_name, c) => {
-  it('rebuilds the payload byte for byte from its inputs', () => {
-    const content = buildFromInputs(c).content();
-    expect(content.toString('hex')).toBe(c.payloadHex);
-    // bytes(signature): u16 32, then the signature computed independently by the references.
-    expect(content.subarray(0, 2).toString('hex')).toBe('2000');
-    expect(content.subarray(2, 34).toString('hex')).toBe(c.signatureHex);
-  });
-
-  it.each(Object.entries(c.tokens))('tokens.%s decodes to the inputs and verifies', (_reference, token) => {
-    const decoded = decode007(token);
-    expect({ appId: decoded.appId, issueTs: decoded.issueTs, expire: decoded.expire, salt: decoded.salt }).toEqual({
-      appId: c.appId,
-      issueTs: c.issueTs,
-      expire: c.expire,
-      salt: c.salt,
-    });
-    expect(decoded.services).toEqual(wireOrder(c.services));
-    expect(decoded.signatureHex).toBe(c.signatureHex);
-    expect(decoded.unknownServiceType).toBeUndefined();
-
-    // Expired at now >= issueTs + expire (SPEC section 1); the signature is checked first.
-    const atIssue = verifyToken(token, c.appCertificate, { now: c.issueTs });
-    expect(atIssue.status).toBe(c.expire > 0 ? 'valid' : 'expired');
-    expect(verifyToken(token, c.appCertificate, { now: c.issueTs + c.expire }).status).toBe('expired');
-  });
-
-  const agoraToken = c.tokens['agora-token'];
-  if (agoraToken !== undefined) {
-    it(
-      SAME_ZLIB_AS_AGORA_TOKEN
-        ? 'builds the very string agora-token built (same zlib as the vectors)'
-        : 'builds a string that inflates to the payload (this zlib differs from the vectors)',
-      () => {
-        const built = buildFromInputs(c).build();
-        if (SAME_ZLIB_AS_AGORA_TOKEN) expect(built).toBe(agoraToken);
-        else expect(inflatedHex(built)).toBe(c.payloadHex);
-      },
-    );
-  }
-});
-
-const chatCases = vectors.token007.filter((c) => c.builder?.name.startsWith('ChatTokenBuilder2.'));
-
-describe('ChatTokenBuilder2 builder cases', () => {
-  it('are all present (6 user tokens, 2 app tokens)', () => {
-    expect(chatCases.map((c) => c.builder?.name).sort()).toEqual([
-      ...Array<string>(2).fill('ChatTokenBuilder2.buildAppToken'),
-      ...Array<string>(6).fill('ChatTokenBuilder2.buildUserToken'),
-    ]);
-  });
-
-  it.each(chatCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const args = c.builder!.args;
-    const pinned = { issueTs: c.issueTs, salt: c.salt };
-    const build = () =>
-      c.builder!.name === 'ChatTokenBuilder2.buildUserToken'
-        ? ChatTokenBuilder2.buildUserToken(
-            args.appId as string,
-            args.appCertificate as string,
-            args.userId as string,
-            args.expire as number,
-            pinned,
-          )
-        : ChatTokenBuilder2.buildAppToken(args.appId as string, args.appCertificate as string, args.expire as number, pinned);
-
-    if (args.userId === '') {
-      // The references accept an empty user id; SPEC section 5 says this library must not.
-      expect(build).toThrow(AgoraTokenError);
-      expect(build).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', argument: 'userId' }));
-      return;
-    }
-    const built = build();
-    expect(inflatedHex(built)).toBe(c.payloadHex);
-    const agoraToken = c.tokens['agora-token'];
-    if (SAME_ZLIB_AS_AGORA_TOKEN && agoraToken !== undefined) expect(built).toBe(agoraToken);
-  });
-});
-
-function referenceServiceTypes(c: InvalidCase): number[] {
-  // The notes record what the reference parsers returned, e.g. "services [1]".
-  const match = /services \[([0-9, ]*)\]/.exec(c.note ?? '');
-  if (match === null) throw new Error(`${c.name}: no reference services in the note`);
-  return match[1]!.split(',').filter((s) => s.trim() !== '').map(Number);
+/** decodeToken narrowed to AccessToken2: fails the test when a token decodes as another version. */
+async function decode007(entry: Entry, token: string): Promise<DecodedToken007> {
+  const decoded = await entry.decodeToken(token);
+  if (decoded.version !== '007') throw new Error(`expected a 007 token, decoded version ${String(decoded.version)}`);
+  return decoded;
 }
 
-describe.each(vectors.invalid.map((c) => [c.name, c] as const))('invalid %s', (_name, c) => {
-  it(`fails as ${c.expect}`, () => {
-    const certificate = c.appCertificate ?? '5CFd2fd1755d40ecb72977518be15d3b';
-    switch (c.expect) {
-      case 'parse-error': {
-        let thrown: unknown;
-        try {
-          decodeToken(c.token);
-        } catch (error) {
-          thrown = error;
-        }
-        expect(thrown).toBeInstanceOf(AgoraTokenError);
-        const code = (thrown as AgoraTokenError).code;
-        if (c.token.startsWith('007')) expect(code).toBe('ERR_TOKEN_MALFORMED');
-        else expect(PARSE_CODES).toContain(code);
-        const verdict = verifyToken(c.token, certificate, { now: 0 });
-        expect(verdict.status).toBe('malformed');
-        expect(verdict.valid).toBe(false);
-        break;
-      }
-      case 'unknown-service': {
-        const decoded = decode007(c.token);
-        const unknownType = Number(/unknown-service-type-([0-9]+)/.exec(c.name)?.[1]);
-        expect(decoded.unknownServiceType).toBe(unknownType);
-        expect(decoded.services.map((s) => s.type)).toEqual(referenceServiceTypes(c));
-        // The signature covers every byte, the unknown service included, and still verifies.
-        expect(verifyToken(c.token, certificate, { now: decoded.issueTs }).status).toBe('valid');
-        break;
-      }
-      case 'bad-signature': {
-        const decoded = decode007(c.token);
-        const verdict = verifyToken(c.token, certificate, { now: decoded.issueTs });
-        expect(verdict.status).toBe('bad-signature');
-        expect(verdict.valid).toBe(false);
-        break;
-      }
-      default:
-        throw new Error(`unknown expectation ${String(c.expect)}`);
+describe.each(ENTRY_CASES)('%s entry', (_entryName, entry) => {
+  describe.each([...vectors.token007, ...edgeVectors.token007].map((c) => [c.name, c] as const))('token007 %s', (_name, c) => {
+    it('rebuilds the payload byte for byte from its inputs', async () => {
+      const content = Buffer.from(await buildFromInputs(entry, c).content());
+      expect(content.toString('hex')).toBe(c.payloadHex);
+      // bytes(signature): u16 32, then the signature computed independently by the references.
+      expect(content.subarray(0, 2).toString('hex')).toBe('2000');
+      expect(content.subarray(2, 34).toString('hex')).toBe(c.signatureHex);
+    });
+
+    it.each(Object.entries(c.tokens))('tokens.%s decodes to the inputs and verifies', async (_reference, token) => {
+      const decoded = await decode007(entry, token);
+      expect({ appId: decoded.appId, issueTs: decoded.issueTs, expire: decoded.expire, salt: decoded.salt }).toEqual({
+        appId: c.appId,
+        issueTs: c.issueTs,
+        expire: c.expire,
+        salt: c.salt,
+      });
+      expect(decoded.services).toEqual(wireOrder(c.services));
+      expect(decoded.signatureHex).toBe(c.signatureHex);
+      expect(decoded.unknownServiceType).toBeUndefined();
+
+      // Expired at now >= issueTs + expire (SPEC section 1); the signature is checked first.
+      const atIssue = await entry.verifyToken(token, c.appCertificate, { now: c.issueTs });
+      expect(atIssue.status).toBe(c.expire > 0 ? 'valid' : 'expired');
+      expect((await entry.verifyToken(token, c.appCertificate, { now: c.issueTs + c.expire })).status).toBe('expired');
+    });
+
+    const agoraToken = c.tokens['agora-token'];
+    if (agoraToken !== undefined) {
+      it(
+        SAME_ZLIB_AS_AGORA_TOKEN
+          ? 'builds the very string agora-token built (same zlib as the vectors)'
+          : 'builds a string that inflates to the payload (this zlib differs from the vectors)',
+        async () => {
+          const built = await buildFromInputs(entry, c).build();
+          if (SAME_ZLIB_AS_AGORA_TOKEN) expect(built).toBe(agoraToken);
+          else expect(inflatedHex(built)).toBe(c.payloadHex);
+        },
+      );
     }
+  });
+
+  const chatCases = vectors.token007.filter((c) => c.builder?.name.startsWith('ChatTokenBuilder2.'));
+
+  describe('ChatTokenBuilder2 builder cases', () => {
+    it('are all present (6 user tokens, 2 app tokens)', async () => {
+      expect(chatCases.map((c) => c.builder?.name).sort()).toEqual([
+        ...Array<string>(2).fill('ChatTokenBuilder2.buildAppToken'),
+        ...Array<string>(6).fill('ChatTokenBuilder2.buildUserToken'),
+      ]);
+    });
+
+    it.each(chatCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      const args = c.builder!.args;
+      const pinned = { issueTs: c.issueTs, salt: c.salt };
+      const build = () =>
+        c.builder!.name === 'ChatTokenBuilder2.buildUserToken'
+          ? entry.ChatTokenBuilder2.buildUserToken(
+              args.appId as string,
+              args.appCertificate as string,
+              args.userId as string,
+              args.expire as number,
+              pinned,
+            )
+          : entry.ChatTokenBuilder2.buildAppToken(args.appId as string, args.appCertificate as string, args.expire as number, pinned);
+
+      if (args.userId === '') {
+        // The references accept an empty user id; SPEC section 5 says this library must not.
+        await expect(build()).rejects.toThrow(AgoraTokenError);
+        await expect(build()).rejects.toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', argument: 'userId' }));
+        return;
+      }
+      const built = await build();
+      expect(inflatedHex(built)).toBe(c.payloadHex);
+      const agoraToken = c.tokens['agora-token'];
+      if (SAME_ZLIB_AS_AGORA_TOKEN && agoraToken !== undefined) expect(built).toBe(agoraToken);
+    });
+  });
+
+  function referenceServiceTypes(c: InvalidCase): number[] {
+    // The notes record what the reference parsers returned, e.g. "services [1]".
+    const match = /services \[([0-9, ]*)\]/.exec(c.note ?? '');
+    if (match === null) throw new Error(`${c.name}: no reference services in the note`);
+    return match[1]!.split(',').filter((s) => s.trim() !== '').map(Number);
+  }
+
+  describe.each(vectors.invalid.map((c) => [c.name, c] as const))('invalid %s', (_name, c) => {
+    it(`fails as ${c.expect}`, async () => {
+      const certificate = c.appCertificate ?? '5CFd2fd1755d40ecb72977518be15d3b';
+      switch (c.expect) {
+        case 'parse-error': {
+          let thrown: unknown;
+          try {
+            await entry.decodeToken(c.token);
+          } catch (error) {
+            thrown = error;
+          }
+          expect(thrown).toBeInstanceOf(AgoraTokenError);
+          const code = (thrown as AgoraTokenError).code;
+          if (c.token.startsWith('007')) expect(code).toBe('ERR_TOKEN_MALFORMED');
+          else expect(PARSE_CODES).toContain(code);
+          const verdict = await entry.verifyToken(c.token, certificate, { now: 0 });
+          expect(verdict.status).toBe('malformed');
+          expect(verdict.valid).toBe(false);
+          break;
+        }
+        case 'unknown-service': {
+          const decoded = await decode007(entry, c.token);
+          const unknownType = Number(/unknown-service-type-([0-9]+)/.exec(c.name)?.[1]);
+          expect(decoded.unknownServiceType).toBe(unknownType);
+          expect(decoded.services.map((s) => s.type)).toEqual(referenceServiceTypes(c));
+          // The signature covers every byte, the unknown service included, and still verifies.
+          expect((await entry.verifyToken(c.token, certificate, { now: decoded.issueTs })).status).toBe('valid');
+          break;
+        }
+        case 'bad-signature': {
+          const decoded = await decode007(entry, c.token);
+          const verdict = await entry.verifyToken(c.token, certificate, { now: decoded.issueTs });
+          expect(verdict.status).toBe('bad-signature');
+          expect(verdict.valid).toBe(false);
+          break;
+        }
+        default:
+          throw new Error(`unknown expectation ${String(c.expect)}`);
+      }
+    });
   });
 });

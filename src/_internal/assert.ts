@@ -3,6 +3,7 @@
 // the public boundary trusts what passed these checks.
 import { AgoraTokenError } from '../errors.js';
 import { OPT_OUT_ADVICE } from './advice.js';
+import { utf8Length } from './bytes.js';
 
 /** Largest value of an unsigned 32-bit field. */
 export const U32_MAX = 0xffff_ffff;
@@ -79,7 +80,7 @@ export function assertPackableString(value: unknown, argument: string): asserts 
   }
   // A UTF-16 code unit encodes to at most 3 UTF-8 bytes, so short strings need no count.
   if (value.length > U16_MAX / 3) {
-    const bytes = Buffer.byteLength(value, 'utf8');
+    const bytes = utf8Length(value);
     if (bytes > U16_MAX) {
       throw invalidArgument(argument, `must be at most ${U16_MAX} UTF-8 bytes (got ${bytes})`);
     }

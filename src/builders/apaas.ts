@@ -1,4 +1,5 @@
-import { nodeCrypto } from '../_internal/builtins.js';
+import { utf8 } from '../_internal/bytes.js';
+import { currentPlatform } from '../_internal/platform/platform.js';
 import { assertExpire, assertI16, assertPackableString } from '../_internal/assert.js';
 import { ApaasPrivilege, ChatPrivilege, RtmPrivilege, ServiceType } from '../token2/services.js';
 import { assertCredentials, newToken } from './checks.js';
@@ -9,7 +10,7 @@ const NO_ROLE = -1;
 
 /** The Agora Chat user id of a Flexible Classroom user: the MD5 of the user uuid, all 32 hex digits. */
 function chatUserId(userUuid: string): string {
-  return nodeCrypto().createHash('md5').update(userUuid, 'utf8').digest('hex');
+  return currentPlatform().md5Hex(utf8(userUuid));
 }
 
 /**

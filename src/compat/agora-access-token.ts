@@ -31,6 +31,10 @@ import {
   type RtmRole006 as RtmRoleValue,
 } from '../builders/legacy.js';
 
+import { useNodePlatform } from '../node-platform.js';
+
+useNodePlatform();
+
 export { AgoraTokenError, type AgoraTokenErrorCode } from '../errors.js';
 
 /** `agora-access-token` builds a token whatever time it is given, so its drop-in does too. */

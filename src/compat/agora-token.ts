@@ -27,6 +27,9 @@ import type { BuildOptions } from '../builders/options.js';
 import { RtcRole as CoreRtcRole, RtcTokenBuilder2, type RtcRole as RtcRoleValue } from '../builders/rtc.js';
 import { Rtm2Permissions, RtmTokenBuilder2, type Rtm2PermissionsLike } from '../builders/rtm.js';
 import type { Rtm2PermissionMap } from '../token2/services.js';
+import { useNodePlatform } from '../node-platform.js';
+
+useNodePlatform();
 
 export { AgoraTokenError, type AgoraTokenErrorCode } from '../errors.js';
 export { Rtm2Permissions };

@@ -1,12 +1,25 @@
 // The token server as one (req, res, next?) function over node:http's
 // request and response, so that it runs alone or inside an existing app.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { availableParallelism } from 'node:os';
 import { assertInteger, assertPlainObject, checkOptions, invalidArgument, optionalBoolean } from '../_internal/assert.js';
 import { AgoraTokenError, ChatTokenBuilder2 } from '../index.js';
+import { readAsset, ASSETS } from './assets.js';
 import { LoginQueue, LoginRejected } from './login-queue.js';
 import { PAGE_CSP, renderPage } from './page.js';
-import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, type Authenticate } from './users.js';
+import {
+  DEFAULT_SESSION_LIFETIME,
+  MIN_SECRET_BYTES,
+  readCookie,
+  SESSION_COOKIE,
+  sessionCookie,
+  SessionKeys,
+  type Session,
+  type SessionFailure,
+  type SessionUser,
+} from './session.js';
+import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, normalizeAuthenticatedUser, readUsersFile, type Authenticate, type AuthenticatedUser, type ScryptParams } from './users.js';
 
 /**
  * The `code` of every error the server answers, with its HTTP status:
@@ -16,12 +29,16 @@ import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, type Au
  * | 400 | `invalid_json` | the body of `POST /token` is not JSON |
  * | 400 | `invalid_request` | the JSON is not an object with string `userAccount` and `userPassword` of allowed lengths, the uuid of the demo endpoint is empty or too long, or the request target is not a path (e.g. `//[`) |
  * | 401 | `invalid_credentials` | unknown user **or** wrong password: one answer for both, so that it does not tell which users exist |
+ * | 401 | `no_session` | `POST /token/renew` without a session cookie |
+ * | 401 | `session_invalid` | `POST /token/renew` with a session cookie that is malformed or not signed with this server's secret |
+ * | 401 | `session_expired` | `POST /token/renew` after the session's lifetime (`sessionLifetime`) |
+ * | 401 | `session_revoked` | `POST /token/renew` for a user who was removed or whose password changed since the login |
  * | 403 | `origin_not_allowed` | a CORS preflight from an origin other than `allowedOrigin` |
  * | 404 | `not_found` | no such route |
  * | 404 | `demo_only` | `GET /chat/user/uuid/{uuid}/token` when the server is not in demo mode |
  * | 405 | `method_not_allowed` | a known route with another method (the `Allow` header lists the right ones) |
  * | 413 | `body_too_large` | the body is over `maxBodyBytes` |
- * | 415 | `unsupported_media_type` | `POST /token` without `Content-Type: application/json` (UTF-8) |
+ * | 415 | `unsupported_media_type` | `POST /token`, `/token/renew` or `/logout` without `Content-Type: application/json` (UTF-8) |
  * | 500 | `internal_error` | `authenticate` threw, or the token could not be built; details go to `onError`, never to the client |
  * | 503 | `server_busy` | `maxQueuedLogins` logins already wait for a turn, or the server is shutting down; `Retry-After` says when to try again (seconds) |
  *
@@ -38,6 +55,10 @@ export type TokenServerErrorCode =
   | 'invalid_json'
   | 'invalid_request'
   | 'invalid_credentials'
+  | 'no_session'
+  | 'session_invalid'
+  | 'session_expired'
+  | 'session_revoked'
   | 'origin_not_allowed'
   | 'not_found'
   | 'demo_only'
@@ -81,6 +102,12 @@ export interface TokenHandlerOptions {
   /** The users file of the default `authenticate`. Default: `AGORA_USERS_FILE`, else `agora-users.json` in the working directory. */
   usersFile?: string;
   /**
+   * The scrypt parameters of the default `authenticate`: a stored hash with
+   * other parameters is rehashed with these at the user's next login.
+   * Default: `DEFAULT_SCRYPT_PARAMS`.
+   */
+  scrypt?: Partial<ScryptParams>;
+  /**
    * The origin (`https://app.example.com`) allowed to call the server from a
    * browser on another origin, or `'*'`. Default: none (same origin only).
    */
@@ -112,6 +139,42 @@ export interface TokenHandlerOptions {
   onError?: (error: unknown) => void;
   /** Environment to read the defaults from. Default: `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * The secret that signs session cookies (HMAC-SHA256), at least 32 bytes.
+   * Give every process behind one load balancer the same secret and they
+   * accept each other's sessions. Default: the `AGORA_SESSION_SECRET`
+   * environment variable; without either, a random one is made at start
+   * (and `onWarning` says so): sessions then end when the server restarts.
+   */
+  sessionSecret?: string;
+  /** Seconds a session lasts from the login, renewals included. Default: `AGORA_SESSION_LIFETIME`, else 43,200 (12 hours). */
+  sessionLifetime?: number;
+  /**
+   * Mark the session cookie `Secure`: the browser reaches the server over
+   * HTTPS. Default false; a TLS server (`https.createServer`) sets it anyway.
+   */
+  secureCookie?: boolean;
+  /**
+   * Trust the `X-Forwarded-Proto` header of a reverse proxy: `https` there
+   * marks the cookie `Secure`. Only behind a proxy that sets the header itself.
+   * Default false.
+   */
+  trustProxy?: boolean;
+  /**
+   * Looks up a user when a session is renewed, without a password: resolve
+   * to the user's chat names and credential stamp, or `null` when the user is
+   * gone (the session then ends). Default with the users file: a lookup in
+   * it, the stamp derived from the stored password hash, so that removing a
+   * user or changing a password ends their sessions at once. With a custom
+   * `authenticate` and no `findUser`, a session lasts its whole lifetime with
+   * the chat names of its login.
+   */
+  findUser?: (userAccount: string) => SessionUser | null | undefined | Promise<SessionUser | null | undefined>;
+  /**
+   * Called with warnings: no session secret (once, at start), a users file
+   * readable by others, a rehash that could not be saved. Default: `console.warn`.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -148,6 +211,13 @@ export const HANDLER_OPTION_KEYS = [
   'maxQueuedLogins',
   'onError',
   'env',
+  'scrypt',
+  'sessionSecret',
+  'sessionLifetime',
+  'secureCookie',
+  'trustProxy',
+  'findUser',
+  'onWarning',
 ] as const satisfies readonly (keyof TokenHandlerOptions)[];
 const everyHandlerOptionListed: [Exclude<keyof TokenHandlerOptions, (typeof HANDLER_OPTION_KEYS)[number]>] extends [never]
   ? true
@@ -203,21 +273,61 @@ function resolveOptions(given: TokenHandlerOptions | undefined) {
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const usersFile = options.usersFile ?? env.AGORA_USERS_FILE ?? 'agora-users.json';
+  const lifetimeFromEnv = env.AGORA_SESSION_LIFETIME;
+  const sessionLifetime =
+    options.sessionLifetime ?? (lifetimeFromEnv !== undefined && /^\d{1,9}$/.test(lifetimeFromEnv) ? Number(lifetimeFromEnv) : lifetimeFromEnv === undefined ? DEFAULT_SESSION_LIFETIME : NaN);
+  if (!Number.isSafeInteger(sessionLifetime) || sessionLifetime < 1) {
+    throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'sessionLifetime (or AGORA_SESSION_LIFETIME) must be a whole number of seconds, at least 1', { argument: 'sessionLifetime' });
+  }
+  const warn = options.onWarning ?? ((message: string) => console.warn(message));
+  const secret = options.sessionSecret ?? env.AGORA_SESSION_SECRET;
+  let sessionKeys: SessionKeys;
+  if (secret === undefined || secret === '') {
+    sessionKeys = SessionKeys.random();
+    warn(
+      'warning: no session secret (AGORA_SESSION_SECRET or sessionSecret): using a random one, so sessions end when the server restarts and are not shared between processes',
+    );
+  } else {
+    if (typeof secret !== 'string' || Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
+      throw new AgoraTokenError('ERR_INVALID_ARGUMENT', `the session secret (sessionSecret or AGORA_SESSION_SECRET) must be at least ${MIN_SECRET_BYTES} bytes`, {
+        argument: 'sessionSecret',
+      });
+    }
+    sessionKeys = new SessionKeys(secret);
+  }
+  const findUser = options.findUser ?? (options.authenticate === undefined ? findInUsersFile(usersFile) : undefined);
   return {
     appId,
     appCertificate,
     expire,
     allowLongExpire,
-    authenticate: options.authenticate ?? createUsersAuthenticator(usersFile),
+    authenticate:
+      options.authenticate ??
+      createUsersAuthenticator(usersFile, { ...(options.scrypt === undefined ? {} : { scrypt: options.scrypt }), onWarning: warn }),
     allowedOrigin: options.allowedOrigin,
     demo: options.demo === true,
-    page: options.page === false ? undefined : renderPage({ demoHint: options.pageHint }),
+    page: options.page === false ? undefined : renderPage({ demo: options.demo === true, demoHint: options.pageHint }),
     maxBodyBytes,
     logins: new LoginQueue(
       options.maxConcurrentLogins ?? Math.max(1, availableParallelism()),
       options.maxQueuedLogins ?? DEFAULT_MAX_QUEUED_LOGINS,
     ),
     onError: options.onError ?? (() => undefined),
+    sessionKeys,
+    sessionLifetime,
+    secureCookie: options.secureCookie === true,
+    trustProxy: options.trustProxy === true,
+    findUser,
+  };
+}
+
+/** The default `findUser`: the users file, the credential stamp from the stored password hash. */
+function findInUsersFile(path: string): (userAccount: string) => Promise<SessionUser | null> {
+  return async (userAccount) => {
+    const { users } = await readUsersFile(path);
+    const record = Object.hasOwn(users, userAccount) ? users[userAccount] : undefined;
+    if (record === undefined) return null;
+    return { chatUserName: record.chatUserName, chatUserUuid: record.chatUserUuid, credentialStamp: `${record.password.salt}$${record.password.hash}` };
   };
 }
 
@@ -227,8 +337,8 @@ function resolveOptions(given: TokenHandlerOptions | undefined) {
  */
 function checkHandlerOptions(given: unknown): TokenHandlerOptions {
   const options = checkOptions(given, 'options', HANDLER_OPTION_KEYS);
-  const { appId, appCertificate, usersFile, pageHint, allowedOrigin, env } = options;
-  for (const [name, value] of Object.entries({ appId, appCertificate, usersFile, pageHint })) {
+  const { appId, appCertificate, usersFile, pageHint, allowedOrigin, env, sessionSecret } = options;
+  for (const [name, value] of Object.entries({ appId, appCertificate, usersFile, pageHint, sessionSecret })) {
     if (value !== undefined && typeof value !== 'string') throw invalidArgument(name, `must be a string (got ${typeof value})`);
   }
   if (usersFile === '') throw invalidArgument('usersFile', 'must not be empty');
@@ -240,8 +350,8 @@ function checkHandlerOptions(given: unknown): TokenHandlerOptions {
   if (options.expire !== undefined && typeof options.expire !== 'number') {
     throw invalidArgument('expire', `must be a whole number of seconds, at least 1 (got ${options.expire === null ? 'null' : typeof options.expire})`);
   }
-  for (const name of ['allowLongExpire', 'demo', 'page'] as const) optionalBoolean(options[name], name);
-  for (const name of ['authenticate', 'onError'] as const) {
+  for (const name of ['allowLongExpire', 'demo', 'page', 'secureCookie', 'trustProxy'] as const) optionalBoolean(options[name], name);
+  for (const name of ['authenticate', 'onError', 'findUser', 'onWarning'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw invalidArgument(name, `must be a function (got ${options[name] === null ? 'null' : typeof options[name]})`);
     }
@@ -250,6 +360,9 @@ function checkHandlerOptions(given: unknown): TokenHandlerOptions {
   if (options.maxBodyBytes !== undefined) assertInteger(options.maxBodyBytes, 'maxBodyBytes', 64, MAX_DRAIN);
   if (options.maxConcurrentLogins !== undefined) assertInteger(options.maxConcurrentLogins, 'maxConcurrentLogins', 1, 1024);
   if (options.maxQueuedLogins !== undefined) assertInteger(options.maxQueuedLogins, 'maxQueuedLogins', 0, 100_000);
+  // 1 s to 10 years; an AGORA_SESSION_LIFETIME from the environment is checked by resolveOptions.
+  if (options.sessionLifetime !== undefined) assertInteger(options.sessionLifetime, 'sessionLifetime', 1, 315_360_000);
+  if (options.scrypt !== undefined) assertPlainObject(options.scrypt, 'scrypt'); // its values: by createUsersAuthenticator
   return options as TokenHandlerOptions;
 }
 
@@ -287,7 +400,9 @@ function corsHeaders(req: IncomingMessage, config: Resolved): Record<string, str
   const origin = req.headers.origin;
   if (config.allowedOrigin === undefined || origin === undefined) return {};
   if (config.allowedOrigin === '*') return { 'access-control-allow-origin': '*' };
-  return origin === config.allowedOrigin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
+  return origin === config.allowedOrigin
+    ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' }
+    : { vary: 'Origin' };
 }
 
 /** True for `application/json`, with no charset or a UTF-8 one. */
@@ -344,23 +459,30 @@ function clientGoneSignal(req: IncomingMessage, res: ServerResponse): AbortSigna
   return controller.signal;
 }
 
-/** The body of POST /token: from a framework's parsed `req.body` (express.json()), else from the stream. */
-async function readLogin(req: IncomingMessage, config: Resolved): Promise<{ userAccount: string; userPassword: string }> {
+/**
+ * A JSON body: from a framework's parsed `req.body` (express.json()), else
+ * from the stream. The JSON content type is required of every POST: a
+ * cross-origin page cannot send it without a CORS preflight, which is the
+ * server's CSRF defence. With `allowEmpty`, an empty body reads as `{}`.
+ */
+async function readJson(req: IncomingMessage, config: Resolved, allowEmpty = false): Promise<unknown> {
   if (!isJsonContentType(req.headers['content-type'])) {
     throw new HttpError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json (UTF-8)');
   }
   const parsedByFramework = (req as IncomingMessage & { body?: unknown }).body;
-  let body: unknown;
-  if (parsedByFramework !== undefined && req.readableEnded) {
-    body = parsedByFramework;
-  } else {
-    const raw = await readBody(req, config.maxBodyBytes);
-    try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
-    } catch {
-      throw new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
-    }
+  if (parsedByFramework !== undefined && req.readableEnded) return parsedByFramework;
+  const raw = await readBody(req, config.maxBodyBytes);
+  if (allowEmpty && raw.length === 0) return {};
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
   }
+}
+
+/** The body of POST /token. */
+async function readLogin(req: IncomingMessage, config: Resolved): Promise<{ userAccount: string; userPassword: string }> {
+  const body = await readJson(req, config);
   const { userAccount, userPassword } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const ok = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
   if (!ok(userAccount, MAX_NAME_LENGTH) || !ok(userPassword, MAX_PASSWORD_LENGTH)) {
@@ -374,22 +496,70 @@ async function readLogin(req: IncomingMessage, config: Resolved): Promise<{ user
 }
 
 /** A chat user token, and when it expires: `issueTs + expire`, in Unix seconds. */
-function buildToken(config: Resolved, chatUserId: string) {
+function buildToken(config: Resolved, chatUserUuid: string) {
   const issueTs = Math.floor(Date.now() / 1000);
-  const accessToken = ChatTokenBuilder2.buildUserToken(config.appId, config.appCertificate, chatUserId, config.expire, {
+  const accessToken = ChatTokenBuilder2.buildUserToken(config.appId, config.appCertificate, chatUserUuid, config.expire, {
     allowLongExpire: config.allowLongExpire,
     issueTs,
   });
   return { accessToken, expireTimestamp: issueTs + config.expire };
 }
 
+/** Whether the browser reached the server over HTTPS, as far as the server may tell. */
+function isSecure(req: IncomingMessage, config: Resolved): boolean {
+  if (config.secureCookie || (req.socket as TLSSocket).encrypted === true) return true;
+  if (!config.trustProxy) return false;
+  const proto = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase();
+  return first === 'https';
+}
+
+/**
+ * Answers the body of `POST /token` and `POST /token/renew`: the seed's
+ * `accessToken` and `chatUserName`, plus `chatUserUuid`, `expireTimestamp`
+ * (Unix seconds) and `expiresIn` (seconds from now, so that a client needs
+ * no clock in common with the server).
+ */
+function answerToken(req: IncomingMessage, res: ServerResponse, config: Resolved, user: { chatUserName: string; chatUserUuid: string }, headers: Record<string, string> = {}): void {
+  let token: ReturnType<typeof buildToken>;
+  try {
+    token = buildToken(config, user.chatUserUuid);
+  } catch (error) {
+    config.onError(error);
+    throw new HttpError(500, 'internal_error', 'the server could not build a token for this user');
+  }
+  sendJson(
+    res,
+    200,
+    {
+      accessToken: token.accessToken,
+      chatUserName: user.chatUserName,
+      chatUserUuid: user.chatUserUuid,
+      expireTimestamp: token.expireTimestamp,
+      expiresIn: config.expire,
+    },
+    { ...corsHeaders(req, config), ...headers },
+  );
+}
+
+/** Calls `findUser`; its failure is a 500 with no detail for the client. */
+async function lookUp(config: Resolved, userAccount: string): Promise<SessionUser | null | undefined> {
+  try {
+    return await config.findUser!(userAccount);
+  } catch (error) {
+    config.onError(error);
+    throw new HttpError(500, 'internal_error', 'the server could not look the user up');
+  }
+}
+
 async function postToken(req: IncomingMessage, res: ServerResponse, config: Resolved): Promise<void> {
   const { userAccount, userPassword } = await readLogin(req, config);
   const gone = clientGoneSignal(req, res);
-  let user: Awaited<ReturnType<Authenticate>>;
+  let user: AuthenticatedUser | null;
   try {
     // At most maxConcurrentLogins hashes at once; a client that left while waiting costs none.
-    user = await config.logins.run(gone, () => config.authenticate(userAccount, userPassword, gone));
+    // A custom authenticate of version 0.1 resolves { chatUserId }: both fields.
+    user = normalizeAuthenticatedUser(await config.logins.run(gone, () => config.authenticate(userAccount, userPassword, gone)));
   } catch (error) {
     if (error instanceof LoginRejected) {
       if (error.reason === 'gone') throw new ClientGone();
@@ -406,14 +576,53 @@ async function postToken(req: IncomingMessage, res: ServerResponse, config: Reso
   }
   if (gone.aborted) throw new ClientGone();
   if (!user) throw new HttpError(401, 'invalid_credentials', 'unknown user or wrong password');
-  let token: ReturnType<typeof buildToken>;
-  try {
-    token = buildToken(config, user.chatUserId);
-  } catch (error) {
-    config.onError(error);
-    throw new HttpError(500, 'internal_error', 'the server could not build a token for this user');
+  const chat = { chatUserName: user.chatUserName, chatUserUuid: user.chatUserUuid };
+  // The session's fingerprint: from the stored credentials where findUser
+  // knows them, so that a password change ends the session.
+  const found = config.findUser ? await lookUp(config, userAccount) : undefined;
+  const now = Math.floor(Date.now() / 1000);
+  const cookie = config.sessionKeys.issue(userAccount, { ...chat, credentialStamp: found?.credentialStamp ?? '' }, now, config.sessionLifetime);
+  answerToken(req, res, config, chat, { 'set-cookie': sessionCookie(cookie, config.sessionLifetime, isSecure(req, config)) });
+}
+
+const SESSION_MESSAGES: Record<SessionFailure, string> = {
+  no_session: 'no session: log in with POST /token first',
+  session_invalid: 'the session cookie is not valid: log in again',
+  session_expired: 'the session has ended: log in again',
+  session_revoked: 'the user was removed or the password changed since the login: log in again',
+};
+
+/** POST /token/renew: a new token for the session's user, without a password. */
+async function renewToken(req: IncomingMessage, res: ServerResponse, config: Resolved): Promise<void> {
+  await readJson(req, config, true);
+  const clear = { 'set-cookie': sessionCookie('', 0, isSecure(req, config)) };
+  const fail = (failure: SessionFailure): never => {
+    throw new HttpError(401, failure, SESSION_MESSAGES[failure], failure === 'no_session' ? {} : clear);
+  };
+  const value = readCookie(req.headers.cookie, SESSION_COOKIE);
+  if (value === undefined || value === '') return fail('no_session');
+  const session: Session | SessionFailure = config.sessionKeys.open(value, Math.floor(Date.now() / 1000));
+  if (typeof session === 'string') return fail(session);
+  let chat = { chatUserName: session.chatUserName, chatUserUuid: session.chatUserUuid };
+  if (config.findUser) {
+    const found = await lookUp(config, session.userAccount);
+    if (!found || !config.sessionKeys.matches(session, found)) return fail('session_revoked');
+    chat = { chatUserName: found.chatUserName, chatUserUuid: found.chatUserUuid };
   }
-  sendJson(res, 200, { accessToken: token.accessToken, chatUserName: user.chatUserId, expireTimestamp: token.expireTimestamp }, corsHeaders(req, config));
+  answerToken(req, res, config, chat);
+}
+
+/** POST /logout: ends the session in this browser (the cookie is expired). */
+async function logout(req: IncomingMessage, res: ServerResponse, config: Resolved): Promise<void> {
+  await readJson(req, config, true);
+  send(res, 204, '', { ...corsHeaders(req, config), 'set-cookie': sessionCookie('', 0, isSecure(req, config)) });
+}
+
+/** GET /assets/…: the browser modules the page loads (the `web` and `client` entries, as built). */
+async function asset(res: ServerResponse, name: string): Promise<void> {
+  const body = await readAsset(name);
+  if (body === undefined) throw new HttpError(404, 'not_found', `no asset ${name} (is the package built?)`);
+  send(res, 200, body, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' });
 }
 
 function chatUuidToken(req: IncomingMessage, res: ServerResponse, config: Resolved, encoded: string): void {
@@ -479,6 +688,15 @@ async function route(req: IncomingMessage, res: ServerResponse, config: Resolved
     if (method === 'OPTIONS') return preflight(req, res, config, 'POST, OPTIONS');
     allow('POST, OPTIONS');
   }
+  if (path === '/token/renew' || path === '/logout') {
+    if (method === 'POST') return path === '/logout' ? logout(req, res, config) : renewToken(req, res, config);
+    if (method === 'OPTIONS') return preflight(req, res, config, 'POST, OPTIONS');
+    allow('POST, OPTIONS');
+  }
+  if (path.startsWith('/assets/') && config.page !== undefined && ASSETS.has(path.slice(8))) {
+    if (isRead) return asset(res, path.slice(8));
+    allow('GET, HEAD');
+  }
   const chat = CHAT_UUID_ROUTE.exec(path);
   if (chat) {
     if (isRead) return chatUuidToken(req, res, config, chat[1]!);
@@ -506,8 +724,10 @@ async function route(req: IncomingMessage, res: ServerResponse, config: Resolved
 /**
  * Makes the token server's request handler.
  *
- * Routes: `POST /token` (log in, get a chat user token), `GET /health`,
- * `GET /` (the login page), and in demo mode only `GET
+ * Routes: `POST /token` (log in, get a chat user token, start a session),
+ * `POST /token/renew` (a new token for the session, no password),
+ * `POST /logout` (end the session), `GET /health`, `GET /` (the login page)
+ * with its scripts under `GET /assets/`, and in demo mode only `GET
  * /chat/user/uuid/{uuid}/token`. There is no route that hands out app tokens.
  * Errors are JSON `{ "error": { "code", "message" } }`, see
  * {@link TokenServerErrorCode}.

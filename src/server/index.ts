@@ -13,26 +13,45 @@ import { assertInteger, checkOptions, invalidArgument } from '../_internal/asser
 import { closeLoginsOf, createTokenHandler, HANDLER_OPTION_KEYS, type TokenHandlerOptions } from './handler.js';
 
 export { createTokenHandler, type TokenHandler, type TokenHandlerOptions, type TokenServerErrorCode } from './handler.js';
+export type { SessionUser } from './session.js';
+export {
+  AgoraChatError,
+  AgoraChatUserClient,
+  type AgoraChatErrorCode,
+  type AgoraChatUser,
+  type AgoraChatUserClientOptions,
+  type GetChatUserOptions,
+  type RegisterChatUserOptions,
+} from './agora-chat.js';
 export {
   addUser,
+  checkUsersFilePermissions,
   createUsersAuthenticator,
   DEFAULT_SCRYPT_PARAMS,
   hashPassword,
   listUsers,
+  normalizeAuthenticatedUser,
   parseUsersFile,
   readUsersFile,
   removeUser,
+  updateUser,
   UsersFileError,
   verifyPassword,
   writeUsersFile,
   type AddUserOptions,
+  type AddUserResult,
   type Authenticate,
   type AuthenticatedUser,
+  type LegacyAuthenticatedUser,
   type PasswordHash,
   type ScryptParams,
   type UserRecord,
   type UsersFile,
+  type UserChanges,
+  type UsersAuthenticatorOptions,
   type UsersFileErrorCode,
+  type UsersFileLockOptions,
+  type UsersFileWriteOptions,
   type UserSummary,
 } from './users.js';
 

@@ -1,20 +1,23 @@
-// The page served at `/`: the seed guide's web client (username, password,
-// Login) without the Chat SDK. It fetches a token from POST /token, decodes
-// it in the browser, and renews it the way the seed's client does: when it
-// is about to expire (at 80% of its life) and when it has expired. One inline
-// script and one inline style, allowed by their hashes in the CSP; nothing
-// is loaded from anywhere else.
+// The page served at `/`: the token server's sign-in page. It signs in with
+// POST /token through the `agora-token-builder/client` module, keeps the
+// chat token fresh through the session (POST /token/renew, no password), and
+// decodes each token with the `agora-token-builder/web` entry. Both modules
+// are served by the token server itself under /assets/; the one inline
+// script and the one inline style are allowed by their hashes in the CSP.
 import { createHash } from 'node:crypto';
 
 // The script avoids backticks so that it can live in this template literal.
 const SCRIPT = String.raw`
-'use strict';
-const RENEW_AT = 0.8; // renew when 80% of the token's life has passed, like onTokenWillExpire
+import { TokenClient } from './assets/agora-token-builder-client.js';
+
 const $ = (id) => document.getElementById(id);
-let credentials = null;
-let current = null; // { token, decoded, deadline }
-let timers = [];
+const RENEW_AT = 0.8;
 let renewals = 0;
+let current = null;
+// The web entry decodes tokens in the browser (it proves nothing: only the
+// server, which holds the certificate, can verify one). Loaded on demand.
+let web = null;
+const loadWeb = () => (web ??= import('./assets/agora-token-builder-web.js'));
 
 function log(text) {
   const item = document.createElement('li');
@@ -24,133 +27,129 @@ function log(text) {
   $('log').prepend(item);
 }
 
-async function postToken(userAccount, userPassword) {
-  const response = await fetch('token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userAccount, userPassword }),
-    cache: 'no-store',
-  });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const detail = body.error ? body.error.message + ' (' + body.error.code + ')' : 'no details';
-    throw new Error('HTTP ' + response.status + ': ' + detail);
-  }
-  return body;
+function showLoggedOut(message) {
+  current = null;
+  $('signed-in').hidden = true;
+  $('login-form').hidden = false;
+  $('login-error').textContent = message || '';
+  $('login-error').hidden = !message;
 }
 
-// Reads an AccessToken2: "007" + base64(zlib(content)). Proves nothing: only
-// the server, which holds the certificate, can verify a token.
-async function decodeToken(token) {
-  if (!token.startsWith('007')) throw new Error('not a 007 token');
-  const packed = Uint8Array.from(atob(token.slice(3)), (c) => c.charCodeAt(0));
-  const inflated = new Blob([packed]).stream().pipeThrough(new DecompressionStream('deflate'));
-  const bytes = new Uint8Array(await new Response(inflated).arrayBuffer());
-  const view = new DataView(bytes.buffer);
-  let at = 0;
-  const u16 = () => { const v = view.getUint16(at, true); at += 2; return v; };
-  const u32 = () => { const v = view.getUint32(at, true); at += 4; return v; };
-  const raw = () => { const n = u16(); const b = bytes.subarray(at, at + n); at += n; return b; };
-  const text = () => new TextDecoder().decode(raw());
-  raw(); // the signature
-  const decoded = { appId: text(), issueTs: u32(), expire: u32(), salt: u32(), services: [] };
-  for (let count = u16(); count > 0; count--) {
-    const service = { type: u16(), privileges: {} };
-    for (let n = u16(); n > 0; n--) { const key = u16(); service.privileges[key] = u32(); }
-    decoded.services.push(service);
-    if (service.type !== 5) break; // only the Chat service's fields are read here
-    service.userId = text();
-  }
-  return decoded;
-}
-
-function clearTimers() {
-  for (const timer of timers) clearTimeout(timer);
-  timers = [];
-}
-
-async function show(result) {
-  const decoded = await decodeToken(result.accessToken);
-  const chat = decoded.services.find((s) => s.type === 5);
-  // The token lives decoded.expire seconds; count them from when it arrived,
-  // so that a browser clock set differently from the server's does not matter.
-  const deadline = Date.now() + decoded.expire * 1000;
-  current = { token: result.accessToken, decoded, deadline };
-  $('token').textContent = result.accessToken;
-  $('chat-user').textContent = result.chatUserName;
-  $('token-user').textContent = chat ? chat.userId : '(no chat service)';
-  $('app-id').textContent = decoded.appId;
-  $('issued').textContent = new Date(decoded.issueTs * 1000).toLocaleString() + ' (issueTs ' + decoded.issueTs + ')';
-  $('expires').textContent = new Date(result.expireTimestamp * 1000).toLocaleString() + ' (expire ' + decoded.expire + ' s)';
+async function showToken(token, reason) {
+  current = token;
+  if (reason === 'renew') renewals += 1;
+  else renewals = 0;
+  $('login-form').hidden = true;
+  $('login-error').hidden = true;
+  $('signed-in').hidden = false;
+  $('chat-user-name').textContent = token.chatUserName;
+  $('chat-user-uuid').textContent = token.chatUserUuid;
+  $('expires').textContent = new Date(token.expireTimestamp * 1000).toLocaleString();
   $('renewals').textContent = String(renewals);
-  $('result').hidden = false;
+  $('token').textContent = token.accessToken;
   tick();
-  clearTimers();
-  const life = decoded.expire * 1000;
-  timers.push(setTimeout(() => { log('Token is about to expire'); renew(); }, life * RENEW_AT));
-  timers.push(setTimeout(() => { log('The token has expired'); renew(); }, life));
+  if (reason === 'login') log('Signed in as ' + token.chatUserName);
+  else if (reason === 'resume') log('Session resumed for ' + token.chatUserName);
+  else log('Token renewed (#' + renewals + ')');
+  try {
+    const { decodeToken } = await loadWeb();
+    const decoded = await decodeToken(token.accessToken);
+    if (current !== token) return;
+    const chat = decoded.services.find((s) => s.type === 5);
+    $('token-user').textContent = chat ? chat.userId : '(no chat service)';
+    $('app-id').textContent = decoded.appId;
+    $('issued').textContent = new Date(decoded.issueTs * 1000).toLocaleString() + ' (valid ' + decoded.expire + ' s)';
+  } catch (error) {
+    $('token-user').textContent = $('app-id').textContent = $('issued').textContent = 'could not decode: ' + error.message;
+  }
+}
+
+function duration(seconds) {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return h + ' h ' + m + ' min';
+  if (m > 0) return m + ' min ' + s + ' s';
+  return s + ' s';
 }
 
 function tick() {
   if (!current) return;
-  const left = Math.max(0, Math.ceil((current.deadline - Date.now()) / 1000));
-  $('countdown').textContent = left > 0 ? left + ' s' : 'expired';
-  $('countdown').classList.toggle('late', left <= current.decoded.expire * (1 - RENEW_AT));
+  const total = current.expiresAt - current.receivedAt;
+  const left = Math.max(0, Math.ceil((current.expiresAt - Date.now()) / 1000));
+  $('countdown').textContent = left > 0 ? duration(left) : 'expired';
+  $('countdown').classList.toggle('late', current.expiresAt - Date.now() <= total * (1 - RENEW_AT));
 }
 
-async function renew() {
-  if (!credentials) return;
-  try {
-    const result = await postToken(credentials.userAccount, credentials.userPassword);
-    renewals += 1;
-    await show(result);
-    log('Token renewed (#' + renewals + '), valid ' + current.decoded.expire + ' s');
-  } catch (error) {
-    log('Renewal failed: ' + error.message);
-  }
-}
+const client = new TokenClient({
+  renewAt: RENEW_AT,
+  onToken: (token, reason) => void showToken(token, reason),
+  onRenewError: (error, willRetry) => log('Renewal failed: ' + error.message + ' (' + error.code + ')' + (willRetry ? ', retrying' : '')),
+  onSessionEnd: (error) => {
+    log(error ? 'Session ended: ' + error.message : 'Signed out');
+    showLoggedOut(error ? 'Your session has ended. Sign in again.' : '');
+  },
+});
 
 $('login-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const userAccount = $('userID').value;
-  const userPassword = $('password').value;
+  const password = $('password');
+  const userPassword = password.value;
+  password.value = ''; // the page keeps the password no longer than this request
   $('login').disabled = true;
+  $('login-error').hidden = true;
   try {
-    const result = await postToken(userAccount, userPassword);
-    credentials = { userAccount, userPassword };
-    renewals = 0;
-    await show(result);
-    log('Logged in as ' + result.chatUserName);
+    await client.login(userAccount, userPassword);
   } catch (error) {
-    log('Login failed: ' + error.message);
+    const message = error.code === 'invalid_credentials' ? 'Wrong username or password.' : 'Sign-in failed: ' + error.message;
+    showLoggedOut(message);
+    log('Sign-in failed: ' + error.message + ' (' + (error.code || 'error') + ')');
+    password.focus();
   } finally {
     $('login').disabled = false;
   }
 });
 
+$('logout').addEventListener('click', () => {
+  client.logout().catch((error) => log('Sign-out failed: ' + error.message));
+});
+
 setInterval(tick, 250);
+client.resume().then((token) => {
+  if (!token) showLoggedOut('');
+}, (error) => {
+  showLoggedOut('');
+  log('Could not resume the session: ' + error.message);
+});
 `;
 
 const STYLE = `
-:root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.4; }
-body { max-width: 44rem; margin: 2rem auto; padding: 0 1rem; }
-h1 { font-size: 1.5rem; margin-bottom: .25rem; }
-.sub { margin-top: 0; color: GrayText; }
+:root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.45; }
+body { max-width: 40rem; margin: 2.5rem auto; padding: 0 1rem; }
+[hidden] { display: none !important; }
+header { display: flex; align-items: center; gap: .75rem; }
+h1 { font-size: 1.5rem; margin: 0; }
+.badge { font-size: .75rem; font-weight: 700; letter-spacing: .05em; text-transform: uppercase; padding: .15rem .5rem; border-radius: 999px; background: #d9a400; color: #000; }
+.sub { margin: .25rem 0 1.5rem; color: GrayText; }
 .hint { padding: .5rem .75rem; border-left: 4px solid #d9a400; background: #d9a40022; }
-form { display: grid; grid-template-columns: 7rem 1fr; gap: .5rem .75rem; align-items: center; margin: 1.25rem 0; }
-input { font: inherit; padding: .35rem .5rem; }
-button { grid-column: 2; justify-self: start; font: inherit; padding: .35rem 1.25rem; cursor: pointer; }
-dl { display: grid; grid-template-columns: 7rem 1fr; gap: .3rem .75rem; margin: 0; }
-dt { font-weight: 600; }
-dd { margin: 0; }
-code, #token { font-family: ui-monospace, monospace; font-size: .85rem; }
-#token { word-break: break-all; background: #8881; padding: .5rem; border-radius: 4px; margin: .75rem 0 0; }
-#countdown { font-weight: 600; }
-#countdown.late { color: #c0392b; }
-section { border: 1px solid #8884; border-radius: 6px; padding: 1rem; margin-bottom: 1rem; }
+section, form { border: 1px solid #8884; border-radius: 8px; padding: 1.25rem; margin-bottom: 1rem; }
+form { display: grid; grid-template-columns: 7rem 1fr; gap: .6rem .75rem; align-items: center; }
+input { font: inherit; padding: .4rem .55rem; }
+button { font: inherit; padding: .4rem 1.25rem; cursor: pointer; }
+form button { grid-column: 2; justify-self: start; }
+#login-error { grid-column: 1 / -1; margin: 0; padding: .5rem .75rem; border-radius: 4px; color: #b3261e; background: #b3261e1a; border: 1px solid #b3261e55; }
 h2 { font-size: 1.05rem; margin: 0 0 .75rem; }
-#log { list-style: none; padding: 0; margin: 0; font-size: .9rem; max-height: 16rem; overflow-y: auto; }
-#log:empty::before { content: 'Nothing yet: log in above.'; color: GrayText; }
+dl { display: grid; grid-template-columns: 10rem 1fr; gap: .35rem .75rem; margin: 0 0 1rem; }
+dt { font-weight: 600; }
+dd { margin: 0; overflow-wrap: anywhere; }
+code, #token, #chat-user-uuid, #token-user { font-family: ui-monospace, monospace; font-size: .9rem; }
+details { margin: 0 0 1rem; }
+#token { word-break: break-all; background: #8881; padding: .5rem; border-radius: 4px; margin: .5rem 0 0; font-size: .8rem; }
+#countdown { font-weight: 700; font-variant-numeric: tabular-nums; }
+#countdown.late { color: #c0392b; }
+#log { list-style: none; padding: 0; margin: 0; font-size: .9rem; max-height: 14rem; overflow-y: auto; }
+#log:empty::before { content: 'Nothing yet.'; color: GrayText; }
 #log time { color: GrayText; font-variant-numeric: tabular-nums; margin-right: .5rem; }
 `;
 
@@ -158,10 +157,14 @@ function sha256(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
-/** The Content-Security-Policy of the page: its own inline script and style, fetches to itself, nothing else. */
+/**
+ * The Content-Security-Policy of the page: its own inline script and style,
+ * its two modules from the server itself (`'self'`), fetches to itself,
+ * nothing else.
+ */
 export const PAGE_CSP = [
   "default-src 'none'",
-  `script-src ${sha256(SCRIPT)}`,
+  `script-src 'self' ${sha256(SCRIPT)}`,
   `style-src ${sha256(STYLE)}`,
   "connect-src 'self'",
   'img-src data:',
@@ -174,47 +177,56 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The HTML of the page. In demo mode it says which user to log in as. */
-export function renderPage(options: { demoHint?: string } = {}): string {
+/** The HTML of the page. In demo mode it wears a badge and says which user to sign in as. */
+export function renderPage(options: { demo?: boolean; demoHint?: string } = {}): string {
   const hint = options.demoHint ? `<p class="hint">${escapeHtml(options.demoHint)}</p>` : '';
+  const badge = options.demo ? ' <span class="badge" id="demo-badge">Demo</span>' : '';
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Agora Chat token demo</title>
+<title>Agora Chat sign-in</title>
 <link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
 <body>
-<h1>Token demo</h1>
-<p class="sub">Log in to get an Agora Chat user token from <code>POST /token</code>; it is renewed at 80% of its life.</p>
+<header><h1>Agora Chat sign-in</h1>${badge}</header>
+<p class="sub">Sign in to get your Agora Chat user token. It is renewed automatically while you stay signed in.</p>
 ${hint}
 <form id="login-form" autocomplete="on">
   <label for="userID">Username</label>
-  <input type="text" id="userID" name="username" placeholder="Username" autocomplete="username" required>
+  <input type="text" id="userID" name="username" autocomplete="username" required>
   <label for="password">Password</label>
-  <input type="password" id="password" name="password" placeholder="Password" autocomplete="current-password" required>
-  <button type="submit" id="login">Login</button>
+  <input type="password" id="password" name="password" autocomplete="current-password" required>
+  <p id="login-error" role="alert" hidden></p>
+  <button type="submit" id="login">Sign in</button>
 </form>
-<section id="result" hidden>
-  <h2>Current token</h2>
+<section id="signed-in" hidden>
+  <h2>Signed in</h2>
   <dl>
-    <dt>Chat user</dt><dd id="chat-user"></dd>
-    <dt>Token user</dt><dd id="token-user"></dd>
-    <dt>App ID</dt><dd><code id="app-id"></code></dd>
-    <dt>Issued</dt><dd id="issued"></dd>
-    <dt>Expires</dt><dd id="expires"></dd>
-    <dt>Expires in</dt><dd id="countdown"></dd>
+    <dt>Chat username</dt><dd id="chat-user-name"></dd>
+    <dt>Chat user UUID</dt><dd id="chat-user-uuid"></dd>
+    <dt>Token expires in</dt><dd id="countdown"></dd>
+    <dt>Expires at</dt><dd id="expires"></dd>
     <dt>Renewals</dt><dd id="renewals">0</dd>
   </dl>
-  <p id="token"></p>
+  <details>
+    <summary>Token details</summary>
+    <dl>
+      <dt>Built for UUID</dt><dd id="token-user"></dd>
+      <dt>App ID</dt><dd><code id="app-id"></code></dd>
+      <dt>Issued</dt><dd id="issued"></dd>
+    </dl>
+    <p id="token"></p>
+  </details>
+  <button type="button" id="logout">Sign out</button>
 </section>
 <section>
-  <h2>Log</h2>
+  <h2>Activity</h2>
   <ol id="log"></ol>
 </section>
-<script>${SCRIPT}</script>
+<script type="module">${SCRIPT}</script>
 </body>
 </html>
 `;

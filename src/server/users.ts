@@ -1,8 +1,10 @@
-// The users file: login names mapped to a chat user id and an scrypt hash of
-// the password. JSON, written atomically (temporary file + rename), mode 0600.
+// The users file: login names mapped to an Agora Chat username, the UUID the
+// token is built for, and an scrypt hash of the password. JSON, written
+// atomically (temporary file + rename), mode 0600.
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { chmod, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /**
  * The scrypt cost parameters stored with every hash. `N` is the CPU/memory
@@ -29,7 +31,8 @@ export interface ScryptParams {
  * The parameters {@link hashPassword} uses unless told otherwise: N = 2^15,
  * r = 8, p = 1 (32 MiB and about a tenth of a second per hash), a 32-byte key.
  * Each hash stores its own parameters, so raising these later does not
- * invalidate existing users.
+ * invalidate existing users; the users file's authenticator rehashes a
+ * user's password with the current parameters at their next successful login.
  *
  * @example
  * ```ts
@@ -61,27 +64,47 @@ export interface PasswordHash extends ScryptParams {
  *
  * @example
  * ```ts
- * const record: UserRecord = { chatUserId: 'alice-chat-uuid', password: await hashPassword('correct horse') };
+ * const record: UserRecord = {
+ *   chatUserName: 'alice',
+ *   chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b',
+ *   password: await hashPassword('correct horse'),
+ * };
  * ```
  */
 export interface UserRecord {
-  /** The id the user has in Agora Chat; the token is built for it and `chatUserName` answers it. */
-  readonly chatUserId: string;
-  /** The scrypt hash of the user's password, with its parameters. */
+  /**
+   * The user's Agora Chat username: the name the user was registered with in
+   * Agora Chat, which the client passes to the Chat SDK's `open({ user })`.
+   * `POST /token` answers it as `chatUserName`.
+   */
+  readonly chatUserName: string;
+  /**
+   * The UUID Agora Chat assigned to that username when it was registered:
+   * the chat user token is built for it (`buildUserToken(appId, cert, uuid, expire)`).
+   */
+  readonly chatUserUuid: string;
+  /** The scrypt hash of the login password; never the password itself. */
   readonly password: PasswordHash;
 }
 
 /**
  * The whole users file, keyed by login name (the `userAccount` of `POST /token`).
  *
+ * Version 2 holds `chatUserName` and `chatUserUuid` per user. A version 1
+ * file, whose records had one `chatUserId` (used both as the token's user id
+ * and as the answered `chatUserName`), is still read: that value becomes both
+ * fields, so every user keeps logging in exactly as before. The next change
+ * saves the file as version 2.
+ *
  * @example
  * ```json
- * { "version": 1, "users": { "alice": { "chatUserId": "alice-chat-uuid", "password": { "algorithm": "scrypt", "N": 32768, "r": 8, "p": 1, "keyLength": 32, "salt": "…", "hash": "…" } } } }
+ * { "version": 2, "users": { "alice": { "chatUserName": "alice", "chatUserUuid": "0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b",
+ *   "password": { "algorithm": "scrypt", "N": 32768, "r": 8, "p": 1, "keyLength": 32, "salt": "…", "hash": "…" } } } }
  * ```
  */
 export interface UsersFile {
-  /** The format version: 1. */
-  readonly version: 1;
+  /** The format version: this library writes 2, and reads 1 and 2. */
+  readonly version: 2;
   /** The users, keyed by login name. */
   readonly users: Readonly<Record<string, UserRecord>>;
 }
@@ -89,17 +112,24 @@ export interface UsersFile {
 /**
  * The stable codes of {@link UsersFileError}.
  *
- * - `ERR_USERS_FILE`: the file cannot be read, is not JSON, or does not have the users file's shape.
+ * - `ERR_USERS_FILE`: the file cannot be read or written, is not JSON, or does not have the users file's shape
+ *   (including scrypt settings above the bounds, naming the user).
+ * - `ERR_USERS_FILE_LOCKED`: another process held the users file's lock for longer than the wait allowed.
  * - `ERR_USER_EXISTS`: `addUser` was asked to add a login name that is already there, without `replace`.
  * - `ERR_USER_NOT_FOUND`: `removeUser` was asked to remove a login name that is not there.
- * - `ERR_INVALID_ARGUMENT`: a login name, chat user id, password or scrypt parameter is not allowed.
+ * - `ERR_INVALID_ARGUMENT`: a login name, chat username, chat UUID, password or scrypt parameter is not allowed.
  *
  * @example
  * ```ts
  * const code: UsersFileErrorCode = 'ERR_USER_EXISTS';
  * ```
  */
-export type UsersFileErrorCode = 'ERR_USERS_FILE' | 'ERR_USER_EXISTS' | 'ERR_USER_NOT_FOUND' | 'ERR_INVALID_ARGUMENT';
+export type UsersFileErrorCode =
+  | 'ERR_USERS_FILE'
+  | 'ERR_USERS_FILE_LOCKED'
+  | 'ERR_USER_EXISTS'
+  | 'ERR_USER_NOT_FOUND'
+  | 'ERR_INVALID_ARGUMENT';
 
 /**
  * The error the users file functions throw. Messages name the file or the
@@ -118,6 +148,11 @@ export class UsersFileError extends Error {
   /** A stable, machine-readable code for the kind of failure. */
   readonly code: UsersFileErrorCode;
 
+  /**
+   * @param code - the stable code.
+   * @param message - what failed, naming the file or argument; never a password or hash.
+   * @param options - the wrapped error, if any.
+   */
   constructor(code: UsersFileErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'UsersFileError';
@@ -125,20 +160,38 @@ export class UsersFileError extends Error {
   }
 }
 
-/** Longest login name, chat user id and password accepted, in UTF-16 code units. */
+/** Longest login name, chat username and chat UUID accepted, in UTF-16 code units. */
 export const MAX_NAME_LENGTH = 256;
+/** Longest password accepted, in UTF-16 code units. */
 export const MAX_PASSWORD_LENGTH = 1024;
 
-// Bounds on parameters read back from a file, so that a damaged or hostile
-// file cannot make one login cost gigabytes.
-const MAX_N = 2 ** 20;
-const MAX_R = 32;
-const MAX_P = 16;
+// Bounds on scrypt parameters, for new hashes and for those read back from a
+// file, so that a damaged or hostile file cannot make one login cost much
+// more than the defaults: N up to 2^17, r up to 16, p up to 4, and the work
+// and memory, which grow as N·r·p and N·r, at most 4 times the defaults'
+// (N·r·p ≤ 2^20: 128 MiB and about 0.4 s per hash on a server core, where
+// the defaults take 32 MiB and 0.1 s).
+const MAX_N = 2 ** 17;
+const MAX_R = 16;
+const MAX_P = 4;
+const MAX_WORK = 2 ** 20;
+
+/**
+ * Watches every scrypt computation (tests count them); not part of the public API.
+ *
+ * @internal
+ */
+export const scryptObserver: { onStart?: (params: ScryptParams) => void; onDone?: (params: ScryptParams) => void } = {};
 
 function scrypt(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + (1 << 20) };
+  scryptObserver.onStart?.(params);
   return new Promise((resolve, reject) => {
-    scryptCallback(password.normalize('NFC'), salt, params.keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scryptCallback(password.normalize('NFC'), salt, params.keyLength, options, (error, key) => {
+      scryptObserver.onDone?.(params);
+      if (error) reject(error);
+      else resolve(key);
+    });
   });
 }
 
@@ -152,9 +205,14 @@ function checkParams(params: ScryptParams, where: string): void {
     Number.isInteger(N) && N >= 2 && N <= MAX_N && (N & (N - 1)) === 0 &&
     Number.isInteger(r) && r >= 1 && r <= MAX_R &&
     Number.isInteger(p) && p >= 1 && p <= MAX_P &&
+    N * r * p <= MAX_WORK &&
     Number.isInteger(keyLength) && keyLength >= 16 && keyLength <= 64;
   if (!ok) {
-    throw invalid(`${where}: scrypt parameters must have N a power of two up to 2^20, r 1..32, p 1..16, keyLength 16..64`);
+    const shown = [N, r, p, keyLength].map((v) => (typeof v === 'number' ? String(v) : typeof v)).join(', ');
+    throw invalid(
+      `${where}: scrypt settings (N, r, p, keyLength) = (${shown}) are not accepted: N must be a power of two up to 2^17, ` +
+        'r 1 to 16, p 1 to 4, N·r·p at most 2^20 (4 times the default cost), keyLength 16 to 64',
+    );
   }
 }
 
@@ -176,6 +234,23 @@ function checkPassword(value: unknown): asserts value is string {
   }
 }
 
+function checkPath(value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.includes('\u0000')) {
+    throw invalid('the users file path must be a non-empty string');
+  }
+}
+
+/** An options argument: undefined, or a plain object (not null, an array or a primitive). */
+function checkOptions(value: unknown, argument: string): void {
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw invalid(`${argument} must be an object`);
+  }
+}
+
+function checkFlag(value: unknown, argument: string): void {
+  if (value !== undefined && typeof value !== 'boolean') throw invalid(`${argument} must be true or false`);
+}
+
 /**
  * Hashes a password with scrypt and a fresh 16-byte random salt.
  *
@@ -191,6 +266,7 @@ function checkPassword(value: unknown): asserts value is string {
  */
 export async function hashPassword(password: string, params: Partial<ScryptParams> = {}): Promise<PasswordHash> {
   checkPassword(password);
+  checkOptions(params, 'params');
   const full = { ...DEFAULT_SCRYPT_PARAMS, ...params };
   checkParams(full, 'params');
   const salt = randomBytes(16);
@@ -258,19 +334,34 @@ function parsePasswordHash(value: unknown, path: string, name: string): Password
  */
 export function parseUsersFile(document: unknown, path = '(memory)'): UsersFile {
   const doc = document as Record<string, unknown> | null;
-  if (typeof doc !== 'object' || doc === null || doc.version !== 1 || typeof doc.users !== 'object' || doc.users === null || Array.isArray(doc.users)) {
-    throw fileError(path, 'expected an object {"version": 1, "users": {...}}');
+  if (
+    typeof doc !== 'object' || doc === null || (doc.version !== 1 && doc.version !== 2) ||
+    typeof doc.users !== 'object' || doc.users === null || Array.isArray(doc.users)
+  ) {
+    throw fileError(path, 'expected an object {"version": 2, "users": {...}} (or a version 1 file)');
   }
+  const legacy = doc.version === 1;
   const users: Record<string, UserRecord> = Object.create(null) as Record<string, UserRecord>;
   for (const [name, record] of Object.entries(doc.users as Record<string, unknown>)) {
     if (!isName(name, MAX_NAME_LENGTH)) throw fileError(path, 'a login name is empty, too long or has control characters');
     const r = record as Record<string, unknown> | null;
-    if (typeof r !== 'object' || r === null || !isName(r.chatUserId, MAX_NAME_LENGTH)) {
-      throw fileError(path, `user ${JSON.stringify(name)} has no valid "chatUserId"`);
+    const where = `user ${JSON.stringify(name)}`;
+    if (typeof r !== 'object' || r === null) throw fileError(path, `${where} is not an object`);
+    let chatUserName: unknown;
+    let chatUserUuid: unknown;
+    if (legacy) {
+      // Version 1: one chatUserId, the token's user id and the answered chatUserName at once.
+      if (!isName(r.chatUserId, MAX_NAME_LENGTH)) throw fileError(path, `${where} has no valid "chatUserId"`);
+      chatUserName = chatUserUuid = r.chatUserId;
+    } else {
+      chatUserName = r.chatUserName;
+      chatUserUuid = r.chatUserUuid;
+      if (!isName(chatUserName, MAX_NAME_LENGTH)) throw fileError(path, `${where} has no valid "chatUserName"`);
+      if (!isName(chatUserUuid, MAX_NAME_LENGTH)) throw fileError(path, `${where} has no valid "chatUserUuid"`);
     }
-    users[name] = { chatUserId: r.chatUserId, password: parsePasswordHash(r.password, path, name) };
+    users[name] = { chatUserName: chatUserName as string, chatUserUuid: chatUserUuid as string, password: parsePasswordHash(r.password, path, name) };
   }
-  return { version: 1, users };
+  return { version: 2, users };
 }
 
 /**
@@ -286,11 +377,12 @@ export function parseUsersFile(document: unknown, path = '(memory)'): UsersFile 
  * ```
  */
 export async function readUsersFile(path: string): Promise<UsersFile> {
+  checkPath(path);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, users: Object.create(null) as Record<string, UserRecord> };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 2, users: Object.create(null) as Record<string, UserRecord> };
     throw fileError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
   }
   let document: unknown;
@@ -303,31 +395,280 @@ export async function readUsersFile(path: string): Promise<UsersFile> {
 }
 
 /**
- * Writes a users file atomically: to a temporary file with mode 0600 in the
- * same folder, flushed, then renamed over the old one. Readers see the old
- * file or the new one, never half of one.
+ * How long a change waits for the users file's lock, and when a lock is
+ * abandoned. Used by {@link addUser}, {@link updateUser}, {@link removeUser},
+ * {@link writeUsersFile} and the authenticator's rehash.
  *
  * @example
  * ```ts
- * await writeUsersFile('users.json', { version: 1, users: {} });
+ * await removeUser('users.json', 'alice', { lock: { timeoutMs: 30_000 } });
  * ```
  */
-export async function writeUsersFile(path: string, file: UsersFile): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', 0o600);
+export interface UsersFileLockOptions {
+  /** Milliseconds to wait for the lock before `ERR_USERS_FILE_LOCKED`, 0 to 600,000. Default 10,000. */
+  timeoutMs?: number;
+  /**
+   * A lock older than this many milliseconds is abandoned and removed
+   * (1,000 to 3,600,000; default 30,000). A lock whose process is gone (same
+   * host, pid no longer running) is removed at once. Changes hold the lock
+   * for milliseconds: the password is hashed before it is taken.
+   */
+  staleMs?: number;
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+const DEFAULT_LOCK_STALE_MS = 30_000;
+/** A lock file that never got its content (its writer died at once) counts as abandoned after this long. */
+const EMPTY_LOCK_STALE_MS = 2_000;
+
+function lockLimits(options: UsersFileLockOptions | undefined): { timeoutMs: number; staleMs: number } {
+  if (options === undefined) return { timeoutMs: DEFAULT_LOCK_TIMEOUT_MS, staleMs: DEFAULT_LOCK_STALE_MS };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalid('lock must be an object { timeoutMs, staleMs }');
+  const { timeoutMs = DEFAULT_LOCK_TIMEOUT_MS, staleMs = DEFAULT_LOCK_STALE_MS } = options;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 600_000) throw invalid('lock.timeoutMs must be a whole number from 0 to 600000');
+  if (!Number.isInteger(staleMs) || staleMs < 1000 || staleMs > 3_600_000) throw invalid('lock.staleMs must be a whole number from 1000 to 3600000');
+  return { timeoutMs, staleMs };
+}
+
+interface LockContent {
+  readonly pid: number;
+  readonly host: string;
+  readonly time: number;
+  readonly id: string;
+}
+
+function processIsGone(pid: number): boolean {
   try {
-    await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+async function readLock(lockPath: string): Promise<{ text: string; mtimeMs: number; content: LockContent | undefined } | undefined> {
+  try {
+    const [text, info] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)]);
+    let content: LockContent | undefined;
+    try {
+      const parsed = JSON.parse(text) as Partial<LockContent>;
+      if (Number.isSafeInteger(parsed.pid) && typeof parsed.host === 'string' && Number.isFinite(parsed.time) && typeof parsed.id === 'string') {
+        content = parsed as LockContent;
+      }
+    } catch {
+      content = undefined;
+    }
+    return { text, mtimeMs: info.mtimeMs, content };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function isAbandoned(lock: { mtimeMs: number; content: LockContent | undefined }, staleMs: number): boolean {
+  const now = Date.now();
+  if (lock.content === undefined) return now - lock.mtimeMs > EMPTY_LOCK_STALE_MS;
+  if (lock.content.host === hostname() && lock.content.pid !== process.pid && processIsGone(lock.content.pid)) return true;
+  return now - Math.max(lock.content.time, lock.mtimeMs) > staleMs;
+}
+
+/**
+ * Removes an abandoned lock. A second, short-lived lock (`.steal`) makes sure
+ * that two processes that both saw the same abandoned lock do not remove one
+ * another's fresh lock: only its holder re-reads and removes, and only the
+ * very lock it judged abandoned.
+ */
+async function removeAbandonedLock(lockPath: string, seen: { text: string; mtimeMs: number }): Promise<void> {
+  const guard = `${lockPath}.steal`;
+  let handle;
+  try {
+    handle = await open(guard, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return;
+    // A guard is held for microseconds; one left behind by a killed process is removed after a while.
+    const info = await stat(guard).catch(() => undefined);
+    if (info !== undefined && Date.now() - info.mtimeMs > EMPTY_LOCK_STALE_MS) await unlink(guard).catch(() => undefined);
+    return;
   }
   try {
+    await handle.close();
+    const again = await readLock(lockPath);
+    if (again !== undefined && again.text === seen.text && again.mtimeMs === seen.mtimeMs) await unlink(lockPath).catch(() => undefined);
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Changes to one file from this process queue here first, so they do not poll the lock file against each other. */
+const localQueues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `change` while holding the users file's lock: `PATH.lock`, created
+ * with O_EXCL and holding the pid, host and time of its holder. Waits with
+ * backoff up to `timeoutMs`, removes abandoned locks, and always releases.
+ */
+async function withUsersFileLock<T>(path: string, options: UsersFileLockOptions | undefined, change: () => Promise<T>): Promise<T> {
+  const limits = lockLimits(options);
+  const key = resolve(path);
+  const previous = localQueues.get(key) ?? Promise.resolve();
+  const run = previous.then(
+    () => lockAndRun(path, limits, change),
+    () => lockAndRun(path, limits, change),
+  );
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  localQueues.set(key, settled);
+  void settled.then(() => {
+    if (localQueues.get(key) === settled) localQueues.delete(key);
+  });
+  return run;
+}
+
+async function lockAndRun<T>(path: string, limits: { timeoutMs: number; staleMs: number }, change: () => Promise<T>): Promise<T> {
+  const lockPath = `${path}.lock`;
+  const content: LockContent = { pid: process.pid, host: hostname(), time: Date.now(), id: randomBytes(8).toString('hex') };
+  const deadline = Date.now() + limits.timeoutMs;
+  let delay = 5;
+  for (;;) {
+    let handle;
+    try {
+      handle = await open(lockPath, 'wx', 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw fileError(path, `cannot create its lock file ${lockPath} (${code ?? 'error'})`, error);
+    }
+    if (handle !== undefined) {
+      try {
+        await handle.writeFile(JSON.stringify({ ...content, time: Date.now() }), 'utf8');
+      } finally {
+        await handle.close();
+      }
+      break;
+    }
+    const held = await readLock(lockPath).catch(() => undefined);
+    if (held !== undefined && isAbandoned(held, limits.staleMs)) {
+      await removeAbandonedLock(lockPath, held);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      const holder = held?.content === undefined ? '' : ` (held by pid ${held.content.pid} on ${held.content.host} since ${new Date(held.content.time).toISOString()})`;
+      throw new UsersFileError(
+        'ERR_USERS_FILE_LOCKED',
+        `users file ${path}: another change holds its lock ${lockPath}${holder}; gave up after ${limits.timeoutMs} ms. ` +
+          `If no process is changing the file, delete ${lockPath}`,
+      );
+    }
+    await pause(Math.min(delay + Math.random() * delay, Math.max(0, deadline - Date.now())));
+    delay = Math.min(delay * 2, 100);
+  }
+  try {
+    await removeOrphanTemporaries(path);
+    return await change();
+  } finally {
+    const mine = await readLock(lockPath).catch(() => undefined);
+    if (mine?.content?.id === content.id) await unlink(lockPath).catch(() => undefined);
+  }
+}
+
+function temporaryPattern(path: string): RegExp {
+  const escaped = basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^\\.${escaped}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
+}
+
+/** Temporary files of writers that were killed before their rename: removed under the lock once their process is gone. */
+async function removeOrphanTemporaries(path: string): Promise<void> {
+  const pattern = temporaryPattern(path);
+  const folder = dirname(path);
+  const names = await readdir(folder).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = pattern.exec(name);
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    if (pid !== process.pid && processIsGone(pid)) await unlink(join(folder, name)).catch(() => undefined);
+  }
+}
+
+/** Writes the file's new content: a temporary file in the same folder, flushed, renamed over the file, and the folder flushed. */
+async function replaceFile(path: string, file: UsersFile): Promise<void> {
+  const checked = parseUsersFile(file, path);
+  const users: Record<string, UserRecord> = Object.create(null) as Record<string, UserRecord>; // "__proto__" is a name like any other
+  for (const [name, record] of Object.entries(checked.users)) {
+    users[name] = { chatUserName: record.chatUserName, chatUserUuid: record.chatUserUuid, password: record.password };
+  }
+  const text = `${JSON.stringify({ version: 2, users }, null, 2)}\n`;
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temporary, 'wx', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await chmod(temporary, 0o600); // in case a umask narrowed nothing but changed the bits
     await rename(temporary, path);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
     throw fileError(path, `cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
   }
+  // The rename is durable once the folder's entry is flushed too (not possible on every platform).
+  try {
+    const folder = await open(dirname(path), 'r');
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
+  } catch {
+    // e.g. EISDIR or EPERM where folders cannot be opened or flushed: the rename itself is still atomic.
+  }
+}
+
+/**
+ * Options of {@link writeUsersFile} and {@link removeUser}.
+ *
+ * @example
+ * ```ts
+ * await writeUsersFile('users.json', file, { lock: { timeoutMs: 30_000 } });
+ * ```
+ */
+export interface UsersFileWriteOptions {
+  /** How long to wait for the file's lock. Default: see {@link UsersFileLockOptions}. */
+  lock?: UsersFileLockOptions;
+}
+
+/**
+ * Replaces a users file as a whole: under the file's lock, written to a
+ * temporary file with mode 0600 in the same folder, flushed, renamed over the
+ * old one, and the folder flushed. Readers see the old file or the new one,
+ * never half of one, even when the process is killed mid-write. The file is
+ * checked first and always written as version 2. To change one user, use
+ * {@link addUser}, {@link updateUser} or {@link removeUser}: they re-read the
+ * file under the lock, so concurrent changes are not lost.
+ *
+ * @throws {@link UsersFileError} `ERR_USERS_FILE` when `file` is not a users file or cannot be written;
+ *   `ERR_USERS_FILE_LOCKED` when the lock cannot be taken in time.
+ *
+ * @example
+ * ```ts
+ * await writeUsersFile('users.json', { version: 2, users: {} });
+ * ```
+ */
+export async function writeUsersFile(path: string, file: UsersFile, options: UsersFileWriteOptions = {}): Promise<void> {
+  checkPath(path);
+  checkOptions(options, 'options');
+  try {
+    parseUsersFile(file, path); // a bad document fails before the lock is taken
+  } catch (error) {
+    throw invalid(`file is not a users file: ${(error as Error).message}`);
+  }
+  await withUsersFileLock(path, options.lock, () => replaceFile(path, file));
 }
 
 /**
@@ -335,62 +676,226 @@ export async function writeUsersFile(path: string, file: UsersFile): Promise<voi
  *
  * @example
  * ```ts
- * await addUser('users.json', 'alice', password, { chatUserId: 'alice-chat-uuid', replace: true });
+ * await addUser('users.json', 'alice', password, { chatUserName: 'alice', chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b' });
  * ```
  */
 export interface AddUserOptions {
-  /** The user's id in Agora Chat. Default: the login name. */
+  /**
+   * The user's Agora Chat username. Default: the current one when an
+   * existing user is replaced, else the login name.
+   */
+  chatUserName?: string;
+  /**
+   * The UUID Agora Chat assigned to that username (from registering it; see
+   * `AgoraChatUserClient`). Required for a new user; when an existing user
+   * is replaced, default: the current one.
+   */
+  chatUserUuid?: string;
+  /**
+   * @deprecated Version 1's single id: sets both `chatUserName` and
+   * `chatUserUuid` to this value. Give the two fields instead.
+   */
   chatUserId?: string;
   /** Replace the user if the login name is already there. Default: false, which is an `ERR_USER_EXISTS` error. */
   replace?: boolean;
   /** scrypt parameters for the new hash. Default: {@link DEFAULT_SCRYPT_PARAMS}. */
   scrypt?: Partial<ScryptParams>;
+  /** How long to wait for the file's lock. Default: see {@link UsersFileLockOptions}. */
+  lock?: UsersFileLockOptions;
 }
 
 /**
- * Adds a user to a users file (creating the file if needed).
+ * What {@link addUser} and {@link updateUser} did.
+ *
+ * @example
+ * ```ts
+ * const { replaced, user } = await addUser('users.json', 'alice', password, { chatUserUuid, replace: true });
+ * console.log(`${replaced ? 'replaced' : 'added'} ${user.userAccount}`);
+ * ```
+ */
+export interface AddUserResult {
+  /** True when an existing user of that login name was replaced, false when the user is new. */
+  readonly replaced: boolean;
+  /** The user as now stored, without the hash. */
+  readonly user: UserSummary;
+}
+
+function givenChatFields(options: { chatUserName?: string; chatUserUuid?: string; chatUserId?: string }): { name?: string; uuid?: string } {
+  // Each one given (anything but undefined, null included) must be a valid name.
+  if (options.chatUserId !== undefined) checkName(options.chatUserId, 'chatUserId');
+  if (options.chatUserName !== undefined) checkName(options.chatUserName, 'chatUserName');
+  if (options.chatUserUuid !== undefined) checkName(options.chatUserUuid, 'chatUserUuid');
+  const name = options.chatUserName ?? options.chatUserId;
+  const uuid = options.chatUserUuid ?? options.chatUserId;
+  return { ...(name === undefined ? {} : { name }), ...(uuid === undefined ? {} : { uuid }) };
+}
+
+function userExists(path: string, userAccount: string): UsersFileError {
+  return new UsersFileError('ERR_USER_EXISTS', `user ${JSON.stringify(userAccount)} is already in ${path}`);
+}
+
+function userNotFound(path: string, userAccount: string): UsersFileError {
+  return new UsersFileError('ERR_USER_NOT_FOUND', `user ${JSON.stringify(userAccount)} is not in ${path}`);
+}
+
+/**
+ * Adds a user to a users file (creating the file if needed), or replaces one
+ * with `replace`, keeping the chat username and UUID that are not given.
+ *
+ * The password is hashed first; then the file's lock is taken, the file
+ * re-read, the user added and the file replaced atomically, so that changes
+ * made at the same time by other calls or processes are all kept.
  *
  * @param path - the users file.
  * @param userAccount - the login name the user will send as `userAccount`.
  * @param password - the password; only its scrypt hash is stored.
- * @throws {@link UsersFileError} `ERR_USER_EXISTS`, `ERR_INVALID_ARGUMENT` or `ERR_USERS_FILE`.
+ * @throws {@link UsersFileError} `ERR_USER_EXISTS`, `ERR_INVALID_ARGUMENT`, `ERR_USERS_FILE` or `ERR_USERS_FILE_LOCKED`.
  *
  * @example
  * ```ts
- * await addUser('users.json', 'alice', 'correct horse battery staple', { chatUserId: 'alice-chat-uuid' });
+ * await addUser('users.json', 'alice', 'correct horse battery staple', {
+ *   chatUserName: 'alice',
+ *   chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b',
+ * });
  * ```
  */
-export async function addUser(path: string, userAccount: string, password: string, options: AddUserOptions = {}): Promise<void> {
+export async function addUser(path: string, userAccount: string, password: string, options: AddUserOptions = {}): Promise<AddUserResult> {
+  checkPath(path);
   checkName(userAccount, 'the login name');
-  const chatUserId = options.chatUserId ?? userAccount;
-  checkName(chatUserId, 'the chat user id');
+  checkOptions(options, 'options');
+  const given = givenChatFields(options);
   checkPassword(password);
-  const file = await readUsersFile(path);
-  if (Object.hasOwn(file.users, userAccount) && options.replace !== true) {
-    throw new UsersFileError('ERR_USER_EXISTS', `user ${JSON.stringify(userAccount)} is already in ${path}`);
-  }
-  const record: UserRecord = { chatUserId, password: await hashPassword(password, options.scrypt) };
-  await writeUsersFile(path, { version: 1, users: { ...file.users, [userAccount]: record } });
+  checkFlag(options.replace, 'options.replace');
+  checkOptions(options.scrypt, 'options.scrypt');
+  lockLimits(options.lock);
+  // Fail fast, before the cost of a hash; checked again under the lock.
+  const before = await readUsersFile(path);
+  const existedBefore = Object.hasOwn(before.users, userAccount);
+  if (existedBefore && options.replace !== true) throw userExists(path, userAccount);
+  if (given.uuid === undefined && !existedBefore) throw missingUuid();
+  const hash = await hashPassword(password, options.scrypt);
+  return withUsersFileLock(path, options.lock, async () => {
+    const file = await readUsersFile(path);
+    const existing = Object.hasOwn(file.users, userAccount) ? file.users[userAccount] : undefined;
+    if (existing !== undefined && options.replace !== true) throw userExists(path, userAccount);
+    const chatUserName = given.name ?? existing?.chatUserName ?? userAccount;
+    const chatUserUuid = given.uuid ?? existing?.chatUserUuid;
+    if (chatUserUuid === undefined) throw missingUuid();
+    const record: UserRecord = { chatUserName, chatUserUuid, password: hash };
+    await replaceFile(path, { version: 2, users: { ...file.users, [userAccount]: record } });
+    return { replaced: existing !== undefined, user: { userAccount, chatUserName, chatUserUuid } };
+  });
+}
+
+function missingUuid(): UsersFileError {
+  return invalid('chatUserUuid is required for a new user: the UUID Agora Chat assigned to the chat username (register the user to get it)');
 }
 
 /**
- * Removes a user from a users file.
+ * What {@link updateUser} changes; what is not given is kept.
  *
- * @throws {@link UsersFileError} `ERR_USER_NOT_FOUND` when the login name is not there.
+ * @example
+ * ```ts
+ * const changes: UserChanges = { chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b' };
+ * ```
+ */
+export interface UserChanges {
+  /** A new Agora Chat username. */
+  chatUserName?: string;
+  /** A new Agora Chat UUID. */
+  chatUserUuid?: string;
+  /** A new password (hashed before the lock is taken). */
+  password?: string;
+  /** scrypt parameters for a new password's hash. Default: {@link DEFAULT_SCRYPT_PARAMS}. */
+  scrypt?: Partial<ScryptParams>;
+  /** How long to wait for the file's lock. Default: see {@link UsersFileLockOptions}. */
+  lock?: UsersFileLockOptions;
+}
+
+/**
+ * Changes an existing user, keeping what is not given: e.g. stores the UUID
+ * of a user of a version 1 file without touching their password.
+ *
+ * @throws {@link UsersFileError} `ERR_USER_NOT_FOUND`, `ERR_INVALID_ARGUMENT`, `ERR_USERS_FILE` or `ERR_USERS_FILE_LOCKED`.
+ *
+ * @example
+ * ```ts
+ * await updateUser('users.json', 'alice', { chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b' });
+ * ```
+ */
+export async function updateUser(path: string, userAccount: string, changes: UserChanges): Promise<AddUserResult> {
+  checkPath(path);
+  checkName(userAccount, 'the login name');
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw invalid('changes must be an object');
+  checkOptions(changes.scrypt, 'changes.scrypt');
+  const given = givenChatFields(changes);
+  if (changes.password !== undefined) checkPassword(changes.password);
+  lockLimits(changes.lock);
+  if (!Object.hasOwn((await readUsersFile(path)).users, userAccount)) throw userNotFound(path, userAccount);
+  const hash = changes.password === undefined ? undefined : await hashPassword(changes.password, changes.scrypt);
+  return withUsersFileLock(path, changes.lock, async () => {
+    const file = await readUsersFile(path);
+    const existing = Object.hasOwn(file.users, userAccount) ? file.users[userAccount] : undefined;
+    if (existing === undefined) throw userNotFound(path, userAccount);
+    const record: UserRecord = {
+      chatUserName: given.name ?? existing.chatUserName,
+      chatUserUuid: given.uuid ?? existing.chatUserUuid,
+      password: hash ?? existing.password,
+    };
+    await replaceFile(path, { version: 2, users: { ...file.users, [userAccount]: record } });
+    return { replaced: true, user: { userAccount, chatUserName: record.chatUserName, chatUserUuid: record.chatUserUuid } };
+  });
+}
+
+/**
+ * Removes a user from a users file, under the file's lock (see {@link addUser}).
+ *
+ * @throws {@link UsersFileError} `ERR_USER_NOT_FOUND` when the login name is not there; `ERR_USERS_FILE` or `ERR_USERS_FILE_LOCKED`.
  *
  * @example
  * ```ts
  * await removeUser('users.json', 'alice');
  * ```
  */
-export async function removeUser(path: string, userAccount: string): Promise<void> {
-  const file = await readUsersFile(path);
-  if (!Object.hasOwn(file.users, userAccount)) {
-    throw new UsersFileError('ERR_USER_NOT_FOUND', `user ${JSON.stringify(userAccount)} is not in ${path}`);
+export async function removeUser(path: string, userAccount: string, options: UsersFileWriteOptions = {}): Promise<void> {
+  checkPath(path);
+  checkName(userAccount, 'the login name');
+  checkOptions(options, 'options');
+  lockLimits(options.lock);
+  await withUsersFileLock(path, options.lock, async () => {
+    const file = await readUsersFile(path);
+    if (!Object.hasOwn(file.users, userAccount)) throw userNotFound(path, userAccount);
+    const users = Object.assign(Object.create(null) as Record<string, UserRecord>, file.users);
+    delete users[userAccount];
+    await replaceFile(path, { version: 2, users });
+  });
+}
+
+/**
+ * Tells whether a users file can be read by other users of the machine: it
+ * holds password hashes, so it should be readable by its owner only (mode
+ * 0600, as this library writes it). Resolves to a warning to show, or
+ * `undefined` when the file is private, absent, or the platform has no such
+ * modes (Windows).
+ *
+ * @example
+ * ```ts
+ * const warning = await checkUsersFilePermissions('users.json');
+ * if (warning !== undefined) console.warn(`warning: ${warning}`);
+ * ```
+ */
+export async function checkUsersFilePermissions(path: string): Promise<string | undefined> {
+  checkPath(path);
+  if (process.platform === 'win32') return undefined;
+  let mode: number;
+  try {
+    mode = (await stat(path)).mode & 0o777;
+  } catch {
+    return undefined;
   }
-  const users = { ...file.users };
-  delete users[userAccount];
-  await writeUsersFile(path, { version: 1, users });
+  if ((mode & 0o077) === 0) return undefined;
+  const who = [(mode & 0o070) !== 0 ? 'its group' : '', (mode & 0o007) !== 0 ? 'all other users' : ''].filter(Boolean).join(' and ');
+  return `the users file ${path} (mode 0${mode.toString(8)}) can be accessed by ${who}, and it holds password hashes: run chmod 600 ${path}`;
 }
 
 /**
@@ -398,14 +903,16 @@ export async function removeUser(path: string, userAccount: string): Promise<voi
  *
  * @example
  * ```ts
- * const summary: UserSummary = { userAccount: 'alice', chatUserId: 'alice-chat-uuid' };
+ * const summary: UserSummary = { userAccount: 'alice', chatUserName: 'alice', chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b' };
  * ```
  */
 export interface UserSummary {
-  /** The login name (`userAccount` of `POST /token`). */
+  /** The login name (`userAccount`). */
   readonly userAccount: string;
-  /** The id the user has in Agora Chat. */
-  readonly chatUserId: string;
+  /** The Agora Chat username the client logs in with. */
+  readonly chatUserName: string;
+  /** The Agora Chat UUID the token is built for. */
+  readonly chatUserUuid: string;
 }
 
 /**
@@ -413,78 +920,249 @@ export interface UserSummary {
  *
  * @example
  * ```ts
- * for (const { userAccount, chatUserId } of await listUsers('users.json')) console.log(userAccount, chatUserId);
+ * for (const { userAccount, chatUserName, chatUserUuid } of await listUsers('users.json')) {
+ *   console.log(userAccount, chatUserName, chatUserUuid);
+ * }
  * ```
  */
 export async function listUsers(path: string): Promise<UserSummary[]> {
   const { users } = await readUsersFile(path);
   return Object.keys(users)
     .sort()
-    .map((userAccount) => ({ userAccount, chatUserId: users[userAccount]!.chatUserId }));
+    .map((userAccount) => ({ userAccount, chatUserName: users[userAccount]!.chatUserName, chatUserUuid: users[userAccount]!.chatUserUuid }));
 }
 
 /**
- * A successful login: the chat user the token is built for.
+ * A successful login: the Agora Chat user the token is for.
  *
  * @example
  * ```ts
- * const user: AuthenticatedUser = { chatUserId: 'alice-chat-uuid' };
+ * const user: AuthenticatedUser = { chatUserName: 'alice', chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b' };
  * ```
  */
 export interface AuthenticatedUser {
-  /** The user's id in Agora Chat; answered as `chatUserName`. */
+  /** The Agora Chat username, answered as `chatUserName`; the client logs in to Agora Chat with it. */
+  readonly chatUserName: string;
+  /** The Agora Chat UUID of that username; the chat user token is built for it. */
+  readonly chatUserUuid: string;
+}
+
+/**
+ * What an {@link Authenticate} written for version 0.1 resolves to.
+ *
+ * @deprecated Its one id was used both as the token's user id and as the
+ * answered `chatUserName`; resolve an {@link AuthenticatedUser} instead.
+ * {@link normalizeAuthenticatedUser} turns it into one with that id in both fields.
+ *
+ * @example
+ * ```ts
+ * const old: LegacyAuthenticatedUser = { chatUserId: 'alice' };
+ * ```
+ */
+export interface LegacyAuthenticatedUser {
+  /** The one id of version 0.1: the token's user id and the answered `chatUserName`. */
   readonly chatUserId: string;
+}
+
+/**
+ * Checks what an {@link Authenticate} resolved to and returns it as an
+ * {@link AuthenticatedUser}: `null`/`undefined` stay `null` (a refused login);
+ * a legacy `{ chatUserId }` gets that id as both `chatUserName` and
+ * `chatUserUuid`; `chatUserName` and `chatUserUuid`, when both are present,
+ * win over a `chatUserId`.
+ *
+ * @throws {@link UsersFileError} `ERR_INVALID_ARGUMENT` when it is anything
+ *   else, e.g. an object with only one of the two fields, or an empty name.
+ *
+ * @example
+ * ```ts
+ * const user = normalizeAuthenticatedUser(await authenticate(userAccount, userPassword));
+ * if (user === null) return refuse();
+ * const token = ChatTokenBuilder2.buildUserToken(appId, appCertificate, user.chatUserUuid, expire);
+ * answer({ accessToken: token, chatUserName: user.chatUserName });
+ * ```
+ */
+export function normalizeAuthenticatedUser(
+  user: AuthenticatedUser | LegacyAuthenticatedUser | null | undefined,
+): AuthenticatedUser | null {
+  if (user === null || user === undefined) return null;
+  const u = user as unknown as Record<string, unknown>;
+  if (typeof u !== 'object') throw invalid('authenticate must resolve to { chatUserName, chatUserUuid }, null or undefined');
+  if (u.chatUserName !== undefined || u.chatUserUuid !== undefined) {
+    if (!isName(u.chatUserName, MAX_NAME_LENGTH) || !isName(u.chatUserUuid, MAX_NAME_LENGTH)) {
+      throw invalid(`authenticate resolved a user without a valid chatUserName and chatUserUuid (each 1 to ${MAX_NAME_LENGTH} characters)`);
+    }
+    return { chatUserName: u.chatUserName, chatUserUuid: u.chatUserUuid };
+  }
+  if (isName(u.chatUserId, MAX_NAME_LENGTH)) return { chatUserName: u.chatUserId, chatUserUuid: u.chatUserId };
+  throw invalid('authenticate must resolve to { chatUserName, chatUserUuid }, null or undefined');
 }
 
 /**
  * Decides whether `userPassword` is the password of `userAccount`. Resolve to
  * the chat user to build the token for, or to `null` to refuse (401). A
- * rejection becomes a 500 with no detail sent to the client.
+ * rejection becomes a 500 with no detail sent to the client. A legacy
+ * `{ chatUserId }` is still accepted (deprecated; see {@link LegacyAuthenticatedUser}).
  *
  * @example
  * ```ts
  * const authenticate: Authenticate = async (userAccount, userPassword) => {
  *   const user = await db.users.findByLogin(userAccount);
- *   return user && (await user.checkPassword(userPassword)) ? { chatUserId: user.chatUuid } : null;
+ *   return user && (await user.checkPassword(userPassword))
+ *     ? { chatUserName: user.chatUserName, chatUserUuid: user.chatUuid }
+ *     : null;
  * };
  * ```
  */
 export type Authenticate = (
   userAccount: string,
   userPassword: string,
-) => AuthenticatedUser | null | undefined | Promise<AuthenticatedUser | null | undefined>;
+) =>
+  | AuthenticatedUser
+  | LegacyAuthenticatedUser
+  | null
+  | undefined
+  | Promise<AuthenticatedUser | LegacyAuthenticatedUser | null | undefined>;
 
-let dummyHash: Promise<PasswordHash> | undefined;
+/**
+ * Options of {@link createUsersAuthenticator}.
+ *
+ * @example
+ * ```ts
+ * const authenticate = createUsersAuthenticator('users.json', { onWarning: (message) => console.warn(`warning: ${message}`) });
+ * ```
+ */
+export interface UsersAuthenticatorOptions {
+  /**
+   * The current scrypt parameters. Default: {@link DEFAULT_SCRYPT_PARAMS}.
+   * A user whose stored hash has other parameters is rehashed with these at
+   * their next successful login (users file paths only), and until then a
+   * failed login for them costs at least one hash with these parameters, as
+   * an unknown login name does.
+   */
+  scrypt?: Partial<ScryptParams>;
+  /**
+   * Told about what the operator should fix but that does not stop a login:
+   * a users file readable by group or others (checked at the first login), a
+   * rehash that could not be saved. Default: nothing is reported.
+   */
+  onWarning?: (message: string) => void;
+  /**
+   * How long a rehash waits for the file's lock; the login waits for it, so
+   * the default wait is short: `{ timeoutMs: 2000 }` (and the default
+   * `staleMs`). A rehash that cannot be saved is reported to `onWarning`,
+   * and tried again at the next login.
+   */
+  lock?: UsersFileLockOptions;
+}
+
+/** One dummy hash per parameter set, made once: what unknown login names are checked against. */
+const dummyHashes = new Map<string, Promise<PasswordHash>>();
+
+function paramsKey(params: ScryptParams): string {
+  return `${params.N}:${params.r}:${params.p}:${params.keyLength}`;
+}
+
+function dummyHash(params: ScryptParams): Promise<PasswordHash> {
+  const key = paramsKey(params);
+  let hash = dummyHashes.get(key);
+  if (hash === undefined) {
+    hash = hashPassword('not a password of anyone', params);
+    dummyHashes.set(key, hash);
+    hash.catch(() => dummyHashes.delete(key));
+  }
+  return hash;
+}
 
 /**
  * The default {@link Authenticate}: checks passwords against a users file (a
  * path, re-read on every login so `users add` takes effect at once), a users
- * object, or a function that returns one.
+ * object, or a function that returns one. It resolves an
+ * {@link AuthenticatedUser} or `null`.
  *
- * An unknown login name still costs one scrypt computation, against a dummy
- * hash, so response times do not tell which names exist.
+ * Response times do not tell which login names exist: an unknown name costs
+ * one hash with the current parameters, against a dummy hash, and so does at
+ * least a wrong password for a user whose stored hash has other parameters
+ * (the dummy hash is checked alongside). Such a user's hash is replaced by
+ * one with the current parameters at their next successful login: under the
+ * file's lock, after re-reading it, and only if that user's hash has not
+ * changed meanwhile.
  *
  * @example
  * ```ts
  * const authenticate = createUsersAuthenticator('users.json');
- * const user = await authenticate('alice', 'correct horse battery staple'); // { chatUserId } or null
+ * const user = await authenticate('alice', 'correct horse battery staple'); // { chatUserName, chatUserUuid } or null
  * ```
  */
-export function createUsersAuthenticator(source: string | UsersFile | (() => Promise<UsersFile>)): Authenticate {
+export function createUsersAuthenticator(
+  source: string | UsersFile | (() => Promise<UsersFile>),
+  options: UsersAuthenticatorOptions = {},
+): (userAccount: string, userPassword: string) => Promise<AuthenticatedUser | null> {
+  if (typeof source === 'string') checkPath(source);
+  else if (typeof source !== 'function' && (typeof source !== 'object' || source === null)) {
+    throw invalid('source must be a users file path, a users file object, or a function that resolves one');
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalid('options must be an object');
+  checkOptions(options.scrypt, 'options.scrypt');
+  if (options.onWarning !== undefined && typeof options.onWarning !== 'function') throw invalid('options.onWarning must be a function');
+  const current: ScryptParams = { ...DEFAULT_SCRYPT_PARAMS, ...options.scrypt };
+  checkParams(current, 'options.scrypt');
+  lockLimits(options.lock);
+  const rehashLock = options.lock ?? { timeoutMs: 2000 };
+  const currentKey = paramsKey(current);
+  const warn = options.onWarning ?? (() => undefined);
+  let permissionsChecked = false;
   const load =
     typeof source === 'string'
       ? () => readUsersFile(source)
       : typeof source === 'function'
-        ? source
-        : async () => source;
+        ? async () => parseUsersFile(await source())
+        : async () => parseUsersFile(source);
   return async (userAccount, userPassword) => {
+    if (typeof source === 'string' && options.onWarning !== undefined && !permissionsChecked) {
+      permissionsChecked = true;
+      const warning = await checkUsersFilePermissions(source);
+      if (warning !== undefined) warn(warning);
+    }
     const { users } = await load();
     const record = Object.hasOwn(users, userAccount) ? users[userAccount] : undefined;
     if (record === undefined) {
-      dummyHash ??= hashPassword('not a password of anyone');
-      await verifyPassword(userPassword, await dummyHash);
+      await verifyPassword(userPassword, await dummyHash(current));
       return null;
     }
-    return (await verifyPassword(userPassword, record.password)) ? { chatUserId: record.chatUserId } : null;
+    const outdated = paramsKey(record.password) !== currentKey;
+    // A stored hash with other parameters costs more or less than the dummy: check the dummy too, so that
+    // a wrong password never answers before a hash with the current parameters has been computed.
+    const [matches] = await Promise.all([
+      verifyPassword(userPassword, record.password),
+      outdated ? dummyHash(current).then((hash) => verifyPassword(userPassword, hash)) : undefined,
+    ]);
+    if (!matches) return null;
+    if (outdated && typeof source === 'string') {
+      try {
+        await rehash(source, userAccount, record.password, userPassword, current, rehashLock);
+      } catch (error) {
+        warn(`could not save the rehashed password of user ${JSON.stringify(userAccount)} in ${source}: ${(error as Error).message}`);
+      }
+    }
+    return { chatUserName: record.chatUserName, chatUserUuid: record.chatUserUuid };
   };
+}
+
+/** Replaces a user's hash by one with the current parameters, unless the user or their hash changed meanwhile. */
+async function rehash(
+  path: string,
+  userAccount: string,
+  old: PasswordHash,
+  password: string,
+  params: ScryptParams,
+  lock: UsersFileLockOptions | undefined,
+): Promise<void> {
+  const fresh = await hashPassword(password, params);
+  await withUsersFileLock(path, lock, async () => {
+    const file = await readUsersFile(path);
+    const now = Object.hasOwn(file.users, userAccount) ? file.users[userAccount] : undefined;
+    if (now === undefined || now.password.salt !== old.salt || now.password.hash !== old.hash) return;
+    await replaceFile(path, { version: 2, users: { ...file.users, [userAccount]: { ...now, password: fresh } } });
+  });
 }

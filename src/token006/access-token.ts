@@ -1,7 +1,6 @@
-import { nodeZlib } from '../_internal/builtins.js';
 import { accountToString, assertHexId, assertPackableString, assertU16, assertU32, checkOptions, U16_MAX, invalidArgument, u32OrDefault, unixNow } from '../_internal/assert.js';
-import { ByteWriter } from '../_internal/bytes.js';
-import { hmacSha256, randomSalt } from '../_internal/crypto.js';
+import { ByteWriter, concatBytes, utf8 } from '../_internal/bytes.js';
+import { currentPlatform, settled, andThen, type Maybe, type Platform } from '../_internal/platform/platform.js';
 
 /** The version prefix of legacy AccessToken strings. */
 export const VERSION_006 = '006';
@@ -35,13 +34,20 @@ export interface AccessToken006Options {
 }
 
 /** CRC-32 (IEEE, as zlib computes it) of the UTF-8 bytes of a string. */
-export function crc32Utf8(text: string): number {
-  return nodeZlib().crc32(text);
+export function crc32Utf8(platform: Platform, text: string): number {
+  return platform.crc32(utf8(text));
 }
 
 /** The signature of a 006 token: HMAC-SHA256 keyed with the certificate's ASCII over appId + channelName + uid + message. */
-export function sign006(appCertificate: string, appId: string, channelName: string, uid: string, message: Uint8Array): Buffer {
-  return hmacSha256(appCertificate, Buffer.concat([Buffer.from(appId + channelName + uid, 'utf8'), message]));
+export function sign006(
+  platform: Platform,
+  appCertificate: string,
+  appId: string,
+  channelName: string,
+  uid: string,
+  message: Uint8Array,
+): Maybe<Uint8Array> {
+  return platform.hmacSha256(utf8(appCertificate), concatBytes(utf8(appId + channelName + uid), message));
 }
 
 /**
@@ -88,7 +94,7 @@ export class AccessToken {
     assertPackableString(channelName, 'channelName');
     const uidString = accountToString(uid, 'uid');
     const checked = checkOptions(options, 'options', ['salt', 'ts']);
-    const salt = u32OrDefault(checked.salt, 'options.salt', randomSalt);
+    const salt = u32OrDefault(checked.salt, 'options.salt', () => currentPlatform().randomSalt());
     const ts = u32OrDefault(checked.ts, 'options.ts', () => unixNow() + TOKEN_006_LIFETIME_SECONDS);
     this.appId = appId;
     this.#appCertificate = appCertificate;
@@ -126,20 +132,29 @@ export class AccessToken {
   }
 
   /** The signed message `m`: u32 salt + u32 ts + the privileges. */
-  message(): Buffer {
+  message(): Uint8Array {
+    return this.#message().slice();
+  }
+
+  #message(): Uint8Array {
     return new ByteWriter().u32(this.salt).u32(this.ts).map32(this.#sortedPrivileges()).finish();
   }
 
   /** The token string: `"006"` + appId + base64(content). */
   build(): string {
-    const message = this.message();
-    const signature = sign006(this.#appCertificate, this.appId, this.channelName, this.uid, message);
-    const content = new ByteWriter()
-      .bytes(signature)
-      .u32(crc32Utf8(this.channelName))
-      .u32(crc32Utf8(this.uid))
-      .bytes(message)
-      .finish();
-    return VERSION_006 + this.appId + content.toString('base64');
+    const platform = currentPlatform();
+    const message = this.#message();
+    const signature = sign006(platform, this.#appCertificate, this.appId, this.channelName, this.uid, message);
+    return settled(
+      andThen(signature, (signatureBytes) => {
+        const content = new ByteWriter()
+          .bytes(signatureBytes)
+          .u32(crc32Utf8(platform, this.channelName))
+          .u32(crc32Utf8(platform, this.uid))
+          .bytes(message)
+          .finish();
+        return VERSION_006 + this.appId + platform.base64Encode(content);
+      }),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { decodeBase64Strict } from '../_internal/base64.js';
-import { ByteReader } from '../_internal/bytes.js';
-import { bytesEqual } from '../_internal/crypto.js';
+import { ByteReader, toHex } from '../_internal/bytes.js';
+import { andThen, type Maybe, type Platform } from '../_internal/platform/platform.js';
 import { AgoraTokenError } from '../errors.js';
 import { crc32Utf8, sign006 } from './access-token.js';
 
@@ -31,8 +31,8 @@ export interface DecodedToken006 {
 /** A parsed 006 token with the raw bytes its signature covers. */
 export interface ParsedToken006 {
   readonly token: DecodedToken006;
-  readonly signature: Buffer;
-  readonly message: Buffer;
+  readonly signature: Uint8Array;
+  readonly message: Uint8Array;
 }
 
 const APP_ID_LENGTH = 32;
@@ -43,12 +43,12 @@ function malformed(message: string): AgoraTokenError {
 }
 
 /** Parses the text after the "006" prefix: 32 App ID characters, then base64 content. */
-export function parseToken006Body(body: string): ParsedToken006 {
+export function parseToken006Body(platform: Platform, body: string): ParsedToken006 {
   const appId = body.slice(0, APP_ID_LENGTH);
   if (!HEX32.test(appId)) {
     throw malformed('a 006 token must continue with a 32-character hexadecimal App ID');
   }
-  const reader = new ByteReader(decodeBase64Strict(body.slice(APP_ID_LENGTH), 'the body after the App ID'));
+  const reader = new ByteReader(decodeBase64Strict(platform, body.slice(APP_ID_LENGTH), 'the body after the App ID'));
   const signature = reader.bytes('the signature');
   const crcChannelName = reader.u32('crcChannelName');
   const crcUid = reader.u32('crcUid');
@@ -64,7 +64,7 @@ export function parseToken006Body(body: string): ParsedToken006 {
   const token: DecodedToken006 = {
     version: '006',
     appId,
-    signatureHex: signature.toString('hex'),
+    signatureHex: toHex(signature),
     crcChannelName,
     crcUid,
     salt,
@@ -79,9 +79,16 @@ export function parseToken006Body(body: string): ParsedToken006 {
  * channel and uid. The CRCs are not covered by the signature, so they are
  * compared too: a token whose CRCs name another channel or uid was altered.
  */
-export function verifyToken006Signature(parsed: ParsedToken006, appCertificate: string, channelName: string, uid: string): boolean {
+export function verifyToken006Signature(
+  platform: Platform,
+  parsed: ParsedToken006,
+  appCertificate: string,
+  channelName: string,
+  uid: string,
+): Maybe<boolean> {
   const { token } = parsed;
-  const expected = sign006(appCertificate, token.appId, channelName, uid, parsed.message);
-  const signatureMatches = bytesEqual(parsed.signature, expected);
-  return signatureMatches && token.crcChannelName === crc32Utf8(channelName) && token.crcUid === crc32Utf8(uid);
+  return andThen(sign006(platform, appCertificate, token.appId, channelName, uid, parsed.message), (expected) => {
+    const signatureMatches = platform.timingSafeEqual(parsed.signature, expected);
+    return signatureMatches && token.crcChannelName === crc32Utf8(platform, channelName) && token.crcUid === crc32Utf8(platform, uid);
+  });
 }

@@ -1,7 +1,6 @@
-import { nodeZlib } from '../_internal/builtins.js';
 import { assertHexId, assertU32, checkOptions, invalidArgument, U16_MAX, u32OrDefault, unixNow } from '../_internal/assert.js';
-import { ByteWriter } from '../_internal/bytes.js';
-import { hmacSha256, randomSalt, u32le } from '../_internal/crypto.js';
+import { ByteWriter, u32le, utf8 } from '../_internal/bytes.js';
+import { currentPlatform, settled, andThen, type Maybe, type Platform } from '../_internal/platform/platform.js';
 import { checkService, packService, type CheckedService, type Service, type ServiceInit } from './services.js';
 
 /** The version prefix of AccessToken2 strings. */
@@ -17,22 +16,31 @@ export interface AccessToken2Options {
 
 // The inner signing key depends only on issueTs and the certificate, and
 // issueTs changes once a second, so a server building many tokens reuses it.
-let innerKeyCache: { issueTs: number; appCertificate: string; key: Buffer } | undefined;
+// The cached key is a plain value, whichever platform computed it.
+let innerKeyCache: { issueTs: number; appCertificate: string; key: Uint8Array } | undefined;
 
-function innerKey(issueTs: number, appCertificate: string): Buffer {
+function innerKey(platform: Platform, issueTs: number, appCertificate: string): Maybe<Uint8Array> {
   const cached = innerKeyCache;
   if (cached !== undefined && cached.issueTs === issueTs && cached.appCertificate === appCertificate) {
     return cached.key;
   }
-  const key = hmacSha256(u32le(issueTs), appCertificate);
-  innerKeyCache = { issueTs, appCertificate, key };
-  return key;
+  return andThen(platform.hmacSha256(u32le(issueTs), utf8(appCertificate)), (key) => {
+    innerKeyCache = { issueTs, appCertificate, key };
+    return key;
+  });
 }
 
 /** HMAC-SHA256 of the signing info with the key derived from certificate, issueTs and salt. */
-export function signToken2(appCertificate: string, issueTs: number, salt: number, signingInfo: Uint8Array): Buffer {
-  const signingKey = hmacSha256(u32le(salt), innerKey(issueTs, appCertificate));
-  return hmacSha256(signingKey, signingInfo);
+export function signToken2(
+  platform: Platform,
+  appCertificate: string,
+  issueTs: number,
+  salt: number,
+  signingInfo: Uint8Array,
+): Maybe<Uint8Array> {
+  return andThen(innerKey(platform, issueTs, appCertificate), (inner) =>
+    andThen(platform.hmacSha256(u32le(salt), inner), (signingKey) => platform.hmacSha256(signingKey, signingInfo)),
+  );
 }
 
 /**
@@ -112,14 +120,17 @@ export class AccessToken2 {
    * info. This is what two implementations must agree on byte for byte; the
    * deflate step after it is not canonical.
    */
-  content(): Buffer {
+  content(): Uint8Array {
     const services = this.#services.length > 1 ? this.#sorted() : this.#services;
-    return packToken2(this.#appCertificate, this, services);
+    // A copy: the packer's array may share its memory with other results.
+    return settled(andThen(packToken2(currentPlatform(), this.#appCertificate, this, services), (content) => content.slice()));
   }
 
   /** The token string: `"007"` + base64(zlib(content)). */
   build(): string {
-    return deflateToken2(this.content());
+    const platform = currentPlatform();
+    const services = this.#services.length > 1 ? this.#sorted() : this.#services;
+    return settled(andThen(packToken2(platform, this.#appCertificate, this, services), (content) => deflateToken2(platform, content)));
   }
 }
 
@@ -127,7 +138,7 @@ export class AccessToken2 {
 function issueTsAndSalt(options: { readonly issueTs?: unknown; readonly salt?: unknown } | undefined): { issueTs: number; salt: number } {
   return {
     issueTs: u32OrDefault(options?.issueTs, 'options.issueTs', unixNow),
-    salt: u32OrDefault(options?.salt, 'options.salt', randomSalt),
+    salt: u32OrDefault(options?.salt, 'options.salt', () => currentPlatform().randomSalt()),
   };
 }
 
@@ -143,7 +154,12 @@ interface Token2Header {
  * Packs and signs checked services, already in wire order. Internal: the
  * builders call it directly after checking their own arguments.
  */
-export function packToken2(appCertificate: string, header: Token2Header, services: readonly CheckedService[]): Buffer {
+export function packToken2(
+  platform: Platform,
+  appCertificate: string,
+  header: Token2Header,
+  services: readonly CheckedService[],
+): Maybe<Uint8Array> {
   const writer = new ByteWriter();
   // Reserve room for bytes(signature) in front of the signing info.
   writer.u16(32).raw(EMPTY_SIGNATURE);
@@ -151,14 +167,15 @@ export function packToken2(appCertificate: string, header: Token2Header, service
   writer.u16(services.length);
   for (const checked of services) packService(writer, checked);
   const content = writer.finish();
-  const signature = signToken2(appCertificate, header.issueTs, header.salt, content.subarray(34));
-  content.set(signature, 2);
-  return content;
+  return andThen(signToken2(platform, appCertificate, header.issueTs, header.salt, content.subarray(34)), (signature) => {
+    content.set(signature, 2);
+    return content;
+  });
 }
 
 /** `"007"` + base64(zlib(content)), with zlib's default settings as every reference uses. */
-export function deflateToken2(content: Uint8Array): string {
-  return VERSION_007 + nodeZlib().deflateSync(content).toString('base64');
+export function deflateToken2(platform: Platform, content: Uint8Array): Maybe<string> {
+  return andThen(platform.deflate(content), (compressed) => VERSION_007 + platform.base64Encode(compressed));
 }
 
 /**
@@ -175,7 +192,9 @@ export function issueToken2(
 ): string {
   const { issueTs, salt } = issueTsAndSalt(options);
   if (services.length > 1) services.sort((a, b) => a.service.type - b.service.type);
-  return deflateToken2(packToken2(appCertificate, { appId, issueTs, expire, salt }, services));
+  const platform = currentPlatform();
+  const content = packToken2(platform, appCertificate, { appId, issueTs, expire, salt }, services);
+  return settled(andThen(content, (bytes) => deflateToken2(platform, bytes)));
 }
 
 const EMPTY_SIGNATURE = new Uint8Array(32);

@@ -1,6 +1,6 @@
-import { nodeZlib } from '../_internal/builtins.js';
 import { decodeBase64Strict } from '../_internal/base64.js';
-import { ByteReader } from '../_internal/bytes.js';
+import { ByteReader, toHex } from '../_internal/bytes.js';
+import { andThen, type InflateResult, type Maybe, type Platform } from '../_internal/platform/platform.js';
 import { AgoraTokenError } from '../errors.js';
 import { isKnownServiceType, parseService, type Service } from './services.js';
 
@@ -37,37 +37,39 @@ export interface DecodedToken007 {
 /** A parsed 007 token with the raw bytes its signature covers. */
 export interface ParsedToken007 {
   readonly token: DecodedToken007;
-  readonly signature: Buffer;
-  readonly signingInfo: Buffer;
+  readonly signature: Uint8Array;
+  readonly signingInfo: Uint8Array;
 }
 
 function malformed(message: string, cause?: unknown): AgoraTokenError {
   return new AgoraTokenError('ERR_TOKEN_MALFORMED', `token is malformed: ${message}`, { cause });
 }
 
-function inflateContent(compressed: Buffer): Buffer {
-  let result: { buffer: Buffer; engine: { bytesWritten: number } };
-  try {
-    result = nodeZlib().inflateSync(compressed, { info: true, maxOutputLength: MAX_CONTENT_BYTES }) as unknown as typeof result;
-  } catch (cause) {
-    if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+/** The content, or the error every entry reports for an inflate that failed. */
+function inflated(result: InflateResult): Uint8Array {
+  if ('bytes' in result) return result.bytes;
+  switch (result.failure) {
+    case 'too-large':
       throw new AgoraTokenError(
         'ERR_TOKEN_TOO_LARGE',
         `token is too large: its content inflates to more than ${MAX_CONTENT_BYTES} bytes`,
-        { cause },
+        { cause: result.cause },
       );
-    }
-    throw malformed('the body after "007" is not one complete zlib stream', cause);
+    case 'trailing-bytes':
+      throw malformed('there are bytes after the end of the zlib stream');
+    default:
+      throw malformed('the body after "007" is not one complete zlib stream', result.cause);
   }
-  if (result.engine.bytesWritten !== compressed.length) {
-    throw malformed('there are bytes after the end of the zlib stream');
-  }
-  return result.buffer;
 }
 
 /** Parses the text after the "007" prefix. */
-export function parseToken007Body(body: string): ParsedToken007 {
-  const content = inflateContent(decodeBase64Strict(body, 'the body after "007"'));
+export function parseToken007Body(platform: Platform, body: string): Maybe<ParsedToken007> {
+  const compressed = decodeBase64Strict(platform, body, 'the body after "007"');
+  return andThen(platform.inflate(compressed, MAX_CONTENT_BYTES), (result) => parseContent(inflated(result)));
+}
+
+/** Parses inflated 007 content: bytes(signature), then the signing info. */
+function parseContent(content: Uint8Array): ParsedToken007 {
   const reader = new ByteReader(content);
   const signature = reader.bytes('the signature');
   const signingStart = reader.position;
@@ -96,7 +98,7 @@ export function parseToken007Body(body: string): ParsedToken007 {
     expire,
     salt,
     services,
-    signatureHex: signature.toString('hex'),
+    signatureHex: toHex(signature),
     ...(unknownServiceType === undefined ? {} : { unknownServiceType }),
   };
   return { token, signature, signingInfo: content.subarray(signingStart) };

@@ -1,6 +1,6 @@
 // `serve`: the token server, until SIGTERM or SIGINT.
 import { existsSync } from 'node:fs';
-import { createUsersAuthenticator, hashPassword, startTokenServer, type UserRecord } from '../../server/index.js';
+import { checkUsersFilePermissions, createUsersAuthenticator, hashPassword, startTokenServer, type UserRecord } from '../../server/index.js';
 import { expectPositionals, flag, integerOption, parseArgs, stringOption } from '../args.js';
 import { credentials, CREDENTIAL_OPTIONS, CREDENTIAL_USAGE, HELP, type Command, type Io } from '../common.js';
 import { usersFile } from './users.js';
@@ -11,8 +11,10 @@ const DEMO_PASSWORD = 'demo';
 
 /** The one user of demo mode without a users file: demo / demo. */
 async function demoAuthenticator() {
-  const users: Record<string, UserRecord> = { [DEMO_USER]: { chatUserId: DEMO_USER, password: await hashPassword(DEMO_PASSWORD) } };
-  return createUsersAuthenticator({ version: 1, users });
+  const users: Record<string, UserRecord> = {
+    [DEMO_USER]: { chatUserName: DEMO_USER, chatUserUuid: DEMO_USER, password: await hashPassword(DEMO_PASSWORD) },
+  };
+  return createUsersAuthenticator({ version: 2, users });
 }
 
 async function serve(argv: string[], io: Io): Promise<number> {
@@ -41,10 +43,14 @@ async function serve(argv: string[], io: Io): Promise<number> {
       ? { authenticate: await demoAuthenticator(), pageHint: `Demo mode: log in as ${DEMO_USER} / ${DEMO_PASSWORD}.` }
       : { usersFile: file }),
     onError: (error) => io.err(`error: ${error instanceof Error ? error.message : String(error)}`),
+    onWarning: (message) => io.err(message),
+    env: io.env, // AGORA_SESSION_SECRET
   });
   if (file !== undefined && !existsSync(file)) {
     io.err(`warning: the users file ${file} does not exist yet, so every login fails; add users with: agora-token-builder users add NAME`);
   }
+  const shared = file === undefined ? undefined : await checkUsersFilePermissions(file);
+  if (shared !== undefined) io.err(`warning: ${shared}`);
   if (demo) {
     io.err('warning: demo mode: GET /chat/user/uuid/{uuid}/token hands a token for any user to anyone who asks; never expose it');
   }
