@@ -3,8 +3,8 @@
 // trusts nothing and reports every overrun as a malformed token.
 import { AgoraTokenError } from '../errors.js';
 
-const UTF8_ENCODER = new TextEncoder();
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const UTF8_ENCODER = /* @__PURE__ */ new TextEncoder();
+const UTF8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The UTF-8 bytes of a string. */
 export function utf8(value: string): Uint8Array {
