@@ -126,7 +126,9 @@ export type VerifyResult =
   | {
       /** The signature matches and the token has not expired. */
       readonly status: 'valid';
+      /** True: the token is genuine and current. */
       readonly valid: true;
+      /** The decoded token. */
       readonly token: DecodedToken;
       /** Unix time (seconds) at which the token expires. */
       readonly expiresAt: number;
@@ -134,7 +136,9 @@ export type VerifyResult =
   | {
       /** `bad-signature`: not signed with this certificate (checked before expiry). `expired`: genuine, but past its time. */
       readonly status: 'bad-signature' | 'expired';
+      /** False: do not accept the token. */
       readonly valid: false;
+      /** The decoded token (not to be trusted when the signature is bad). */
       readonly token: DecodedToken;
       /** Unix time (seconds) at which the token expires (or would). */
       readonly expiresAt: number;
@@ -142,7 +146,9 @@ export type VerifyResult =
   | {
       /** The token could not be decoded; `error` says why. */
       readonly status: 'malformed';
+      /** False: do not accept the token. */
       readonly valid: false;
+      /** Why the token could not be decoded. */
       readonly error: AgoraTokenError;
     };
 

@@ -1,7 +1,7 @@
 /**
  * Build, decode and verify Agora access tokens.
  *
- * @packageDocumentation
+ * @module agora-token-builder
  */
 import { useNodePlatform } from './node-platform.js';
 

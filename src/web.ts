@@ -19,7 +19,7 @@
  * const result = await verifyToken(token, appCertificate);
  * ```
  *
- * @packageDocumentation
+ * @module agora-token-builder/web
  */
 import { runWithPlatform } from './_internal/platform/platform.js';
 import { webPlatform } from './_internal/platform/web.js';

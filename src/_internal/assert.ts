@@ -104,6 +104,7 @@ export function assertPlainObject(value: unknown, argument: string): asserts val
  * unless the caller opted out.
  */
 export function assertExpire(value: unknown, argument: string, allowLongExpire: boolean | undefined): asserts value is number {
+  assertNotUnixTime(value, argument, allowLongExpire);
   assertU32(value, argument);
   if (value > MAX_EXPIRE_SECONDS && allowLongExpire !== true) {
     throw new AgoraTokenError(
@@ -114,6 +115,42 @@ export function assertExpire(value: unknown, argument: string, allowLongExpire: 
       { argument },
     );
   }
+}
+
+/**
+ * What an absolute Unix time passed as an expire looks like: seconds or
+ * milliseconds between 2001 and 2286 (`Date.now() / 1000 + 3600`,
+ * `Date.now() + 3_600_000`), or undefined.
+ */
+function unixTimeUnit(value: unknown): 'seconds' | 'milliseconds' | undefined {
+  if (typeof value !== 'number') return undefined;
+  if (value >= 1e9 && value < 1e10) return 'seconds';
+  if (value >= 1e12 && value < 1e13) return 'milliseconds';
+  return undefined;
+}
+
+/**
+ * An expire that looks like an absolute Unix time is the classic mistake: say
+ * so, and that expire counts seconds from now. A whole number of seconds is
+ * still allowed with allowLongExpire (it fits a u32); anything else is not.
+ */
+function assertNotUnixTime(value: unknown, argument: string, allowLongExpire: boolean | undefined): void {
+  const unit = unixTimeUnit(value);
+  if (unit === undefined) return;
+  const representable = Number.isInteger(value) && (value as number) <= U32_MAX;
+  if (representable && allowLongExpire === true) return;
+  const got = `(got ${String(value)}, which looks like an absolute Unix time in ${unit})`;
+  const hint = `it counts seconds from now, not an absolute time: for one hour, pass 3600`;
+  if (!representable) {
+    const max = allowLongExpire === true ? U32_MAX : MAX_EXPIRE_SECONDS;
+    throw invalidArgument(argument, `must be an integer from 0 to ${max} ${got}; ${hint}.`);
+  }
+  throw new AgoraTokenError(
+    'ERR_EXPIRE_LIMIT',
+    `${argument} must be at most ${MAX_EXPIRE_SECONDS} seconds (24 hours) ${got}; ${hint}. ` +
+      OPT_OUT_ADVICE.ERR_EXPIRE_LIMIT.api,
+    { argument },
+  );
 }
 
 /**

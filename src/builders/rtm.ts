@@ -63,6 +63,7 @@ export class Rtm2Permissions {
 
 /** Anything with the `details` of an {@link Rtm2Permissions}, such as one from `agora-token`. */
 export interface Rtm2PermissionsLike {
+  /** Resource type, then permission type, then the resources in order. */
   readonly details: Rtm2PermissionMap;
 }
 

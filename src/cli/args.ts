@@ -32,6 +32,8 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], fl
       if (eq !== -1) throw new UsageError(`--${name} takes no value`);
       options.set(name, true);
     } else if (valued.includes(name)) {
+      // Every valued option takes one value: a second one is a mistake, not an override.
+      if (options.has(name)) throw new UsageError(`--${name} is given twice; give it once`);
       const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       options.set(name, value);

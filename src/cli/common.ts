@@ -35,8 +35,8 @@ export interface Command {
 export const HELP = 'help';
 export const CREDENTIAL_OPTIONS = ['app-id', 'app-certificate'] as const;
 export const CREDENTIAL_USAGE =
-  '  credentials: --app-id ID or AGORA_APP_ID; AGORA_APP_CERTIFICATE (or --app-certificate CERT, which other users of this machine can see);\n' +
-  '               --demo uses public demo values instead, with a warning';
+  '  credentials: --app-id ID or AGORA_APP_ID, and AGORA_APP_CERTIFICATE (or --app-certificate CERT,\n' +
+  '               which other users of this machine can see); --demo: public demo values, with a warning';
 
 export function demoWarning(io: Io): void {
   io.err('warning: using the built-in DEMO App ID and certificate; these tokens are for trying the tool only and log in nowhere');

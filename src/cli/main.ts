@@ -11,6 +11,7 @@ import { serveCommand } from './commands/serve.js';
 import { users } from './commands/users.js';
 import { vectors } from './commands/vectors.js';
 import type { Command, Io } from './common.js';
+import { packageVersion } from './package.js';
 
 export { DEMO_APP_CERTIFICATE, DEMO_APP_ID, type Command, type Io } from './common.js';
 
@@ -32,7 +33,7 @@ function usage(): string {
   for (const [name, command] of Object.entries(commands)) lines.push(`  ${name.padEnd(12)} ${command.summary}`);
   lines.push(
     '',
-    'Run a command with --help for its options.',
+    'Run a command with --help for its options; --version (-V) prints the version.',
     'Exit status: 0 success, 1 invalid token or failed check, 2 usage error.',
   );
   return lines.join('\n');
@@ -40,6 +41,10 @@ function usage(): string {
 
 /** One line on stderr, and the exit status for the error. */
 function report(error: unknown, io: Io): number {
+  // Whatever a message holds (a quoted file, a multi-line cause), the error stays one line.
+  // (Not a spread of io: that would read its lazy `signal` and install signal handlers.)
+  const err = io.err.bind(io);
+  io = { out: io.out.bind(io), env: io.env, err: (line) => err(line.replace(/\s*\n\s*/g, ' ')) };
   if (error instanceof UsageError) {
     io.err(`error: ${error.message}`);
     return 2;
@@ -54,7 +59,7 @@ function report(error: unknown, io: Io): number {
     return error.code === 'ERR_INVALID_ARGUMENT' ? 2 : 1;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.err(`error: ${message.split('\n')[0]}`);
+  io.err(`error: ${message}`);
   return 1;
 }
 
@@ -68,6 +73,10 @@ export function main(argv: string[], io: Io): number | Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out(packageVersion());
+    return 0;
   }
   const command = commands[name];
   if (command === undefined) {

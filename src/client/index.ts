@@ -26,7 +26,7 @@
  * tokens.attach(conn);
  * ```
  *
- * @packageDocumentation
+ * @module agora-token-builder/client
  */
 
 /**

@@ -17,7 +17,7 @@
  * 006 builders, there is no past-timestamp guard: a `privilegeExpiredTs`
  * already past builds an already expired token.
  *
- * @packageDocumentation
+ * @module agora-token-builder/compat/agora-access-token
  */
 import { accountToString } from '../_internal/assert.js';
 import { assertCredentials } from '../builders/checks.js';

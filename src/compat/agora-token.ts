@@ -15,7 +15,7 @@
  * `TypeError`/`RangeError`, or built a broken token. As in `agora-token`,
  * there is no 24-hour limit on expires here.
  *
- * @packageDocumentation
+ * @module agora-token-builder/compat/agora-token
  */
 import { accountToString } from '../_internal/assert.js';
 import { ApaasTokenBuilder as CoreApaasTokenBuilder } from '../builders/apaas.js';

@@ -5,7 +5,7 @@
  * passwords. Use it whole ({@link startTokenServer}) or mount its handler
  * ({@link createTokenHandler}) in an existing app.
  *
- * @packageDocumentation
+ * @module agora-token-builder/server
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

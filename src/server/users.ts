@@ -17,9 +17,13 @@ import { basename, dirname, join, resolve } from 'node:path';
  * ```
  */
 export interface ScryptParams {
+  /** The CPU and memory cost: a power of two (32,768 by default). */
   readonly N: number;
+  /** The block size (8 by default). */
   readonly r: number;
+  /** The parallelisation (1 by default). */
   readonly p: number;
+  /** The length of the derived key, in bytes (32 by default). */
   readonly keyLength: number;
 }
 
@@ -47,8 +51,11 @@ export const DEFAULT_SCRYPT_PARAMS: ScryptParams = Object.freeze({ N: 2 ** 15, r
  * ```
  */
 export interface PasswordHash extends ScryptParams {
+  /** The key derivation function: always scrypt. */
   readonly algorithm: 'scrypt';
+  /** The random salt of this user, base64 (16 bytes). */
   readonly salt: string;
+  /** The derived key, base64 (`keyLength` bytes). */
   readonly hash: string;
 }
 

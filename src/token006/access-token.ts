@@ -13,10 +13,15 @@ export const TOKEN_006_LIFETIME_SECONDS = 86_400;
  * times (seconds), unlike AccessToken2's seconds-from-issue.
  */
 export const Privilege006 = {
+  /** 1: join the channel. */
   joinChannel: 1,
+  /** 2: publish an audio stream. */
   publishAudioStream: 2,
+  /** 3: publish a video stream. */
   publishVideoStream: 3,
+  /** 4: publish a data stream. */
   publishDataStream: 4,
+  /** 1000: log in to Signalling (RTM). */
   rtmLogin: 1000,
 } as const;
 

@@ -14,15 +14,25 @@ import type { ByteReader, ByteWriter } from '../_internal/bytes.js';
 
 /** The numeric service types of AccessToken2, by name. */
 export const ServiceType = {
+  /** 1: real-time communication (audio and video) in a channel. */
   Rtc: 1,
+  /** 2: Signalling (RTM) login. */
   Rtm: 2,
+  /** 3: media push streaming. */
   Streaming: 3,
+  /** 4: full-path acceleration (FPA). */
   Fpa: 4,
+  /** 5: Agora Chat. */
   Chat: 5,
+  /** 6: Fusion CDN. */
   FCdn: 6,
+  /** 7: Flexible Classroom (aPaaS / Education). */
   Apaas: 7,
+  /** 8: Signalling 2.x login with resource-level permissions. */
   Rtm2: 8,
+  /** 9: Conversational AI engine. */
   ConvoAI: 9,
+  /** 10: speech-to-text. */
   Stt: 10,
 } as const;
 
@@ -31,36 +41,81 @@ export type ServiceTypeNumber = (typeof ServiceType)[keyof typeof ServiceType];
 
 /** Privileges of the Rtc service (type 1). */
 export const RtcPrivilege = {
+  /** 1: join the channel. */
   joinChannel: 1,
+  /** 2: publish an audio stream. */
   publishAudioStream: 2,
+  /** 3: publish a video stream. */
   publishVideoStream: 3,
+  /** 4: publish a data stream. */
   publishDataStream: 4,
 } as const;
 /** Privileges of the Rtm service (type 2). */
-export const RtmPrivilege = { login: 1 } as const;
+export const RtmPrivilege = {
+  /** 1: log in to Signalling. */
+  login: 1,
+} as const;
 /** Privileges of the Streaming service (type 3). */
-export const StreamingPrivilege = { publishMixStream: 1, publishRawStream: 2 } as const;
+export const StreamingPrivilege = {
+  /** 1: publish a mixed stream. */
+  publishMixStream: 1,
+  /** 2: publish a raw stream. */
+  publishRawStream: 2,
+} as const;
 /** Privileges of the Fpa service (type 4). */
-export const FpaPrivilege = { login: 1 } as const;
+export const FpaPrivilege = {
+  /** 1: log in to FPA. */
+  login: 1,
+} as const;
 /** Privileges of the Chat service (type 5). */
-export const ChatPrivilege = { user: 1, app: 2 } as const;
+export const ChatPrivilege = {
+  /** 1: a chat user's privileges (a user token). */
+  user: 1,
+  /** 2: the whole app's privileges (an app token; keep it on servers). */
+  app: 2,
+} as const;
 /** Privileges of the FCdn service (type 6). */
-export const FCdnPrivilege = { publish: 1, play: 2 } as const;
+export const FCdnPrivilege = {
+  /** 1: publish to the CDN. */
+  publish: 1,
+  /** 2: play from the CDN. */
+  play: 2,
+} as const;
 /** Privileges of the Apaas service (type 7). */
-export const ApaasPrivilege = { roomUser: 1, user: 2, app: 3 } as const;
+export const ApaasPrivilege = {
+  /** 1: a user in one room. */
+  roomUser: 1,
+  /** 2: a user, in any room. */
+  user: 2,
+  /** 3: the whole app (keep it on servers). */
+  app: 3,
+} as const;
 /** Privileges of the Rtm2 service (type 8). */
-export const Rtm2Privilege = { login: 1 } as const;
+export const Rtm2Privilege = {
+  /** 1: log in to Signalling 2.x. */
+  login: 1,
+} as const;
 
 /** Resource types of an Rtm2 permission map. */
 export const Rtm2ResourceType = {
+  /** 0: message channels. */
   messageChannels: 0,
+  /** 1: stream channels. */
   streamChannels: 1,
+  /** 2: group channels. */
   groupChannels: 2,
+  /** 3: server groups. */
   serverGroups: 3,
+  /** 4: users. */
   users: 4,
 } as const;
 /** Permission types of an Rtm2 permission map. */
-export const Rtm2PermissionType = { read: 0, write: 1 } as const;
+export const Rtm2PermissionType = {
+  /** 0: read (subscribe, receive). */
+  read: 0,
+  /** 1: write (publish, send). */
+  write: 1,
+} as const;
 
 /**
  * Privileges of a service: u16 privilege key to u32 value, where the value
@@ -85,39 +140,51 @@ export interface ServiceBase<T extends number> {
 }
 /** Real-time communication in one channel. `uid` is a decimal string, "" for any user. */
 export interface RtcService extends ServiceBase<1> {
+  /** The channel the token is for. */
   readonly channelName: string;
+  /** The user: a decimal uid or a user account; "" lets any user join. */
   readonly uid: string;
 }
 /** Signalling (RTM) login of one user. */
 export interface RtmService extends ServiceBase<2> {
+  /** The Signalling user id that logs in. */
   readonly userId: string;
 }
 /** Media push streaming in one channel. */
 export interface StreamingService extends ServiceBase<3> {
+  /** The channel streamed from. */
   readonly channelName: string;
+  /** The user: a decimal uid or a user account; "" for any user. */
   readonly account: string;
 }
 /** Full-path acceleration login. */
 export type FpaService = ServiceBase<4>;
 /** Agora Chat: a user (`userId` set) or the whole app (`userId` ""). */
 export interface ChatService extends ServiceBase<5> {
+  /** The chat user id; "" in an app token. */
   readonly userId: string;
 }
 /** Fusion CDN publishing and playing in one channel. */
 export interface FCdnService extends ServiceBase<6> {
+  /** The channel published or played. */
   readonly channelName: string;
+  /** The user: a decimal uid or a user account; "" for any user. */
   readonly account: string;
 }
 /** Flexible Classroom (aPaaS / Education): a room user, a user or the app. */
 export interface ApaasService extends ServiceBase<7> {
+  /** The room; "" in a user or app token. */
   readonly roomUuid: string;
+  /** The user; "" in an app token. */
   readonly userUuid: string;
   /** A signed 16-bit role; -1 where no role applies. */
   readonly role: number;
 }
 /** Signalling 2.x login with resource-level permissions. */
 export interface Rtm2Service extends ServiceBase<8> {
+  /** The Signalling user id that logs in. */
   readonly userId: string;
+  /** What the user may read and write, by resource type. */
   readonly permissions: Rtm2PermissionMap;
 }
 /** Conversational AI engine (no privileges defined). */

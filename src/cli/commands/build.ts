@@ -20,7 +20,7 @@ import {
   SttTokenBuilder,
 } from '../../index.js';
 import { expectPositionals, flag, integerOption, parseArgs, requiredString, stringOption, UsageError, type ParsedArgs } from '../args.js';
-import { credentials, CREDENTIAL_OPTIONS, CREDENTIAL_USAGE, HELP, type Command } from '../common.js';
+import { credentials, CREDENTIAL_OPTIONS, CREDENTIAL_USAGE, HELP, iso, type Command, type Io } from '../common.js';
 
 interface BuildSpec {
   readonly summary: string;
@@ -30,8 +30,10 @@ interface BuildSpec {
   readonly flags?: readonly string[];
   /** How many positionals the command takes (default none). */
   readonly positionals?: number;
-  /** Usage after the command name and before the common options; may span lines. */
-  readonly usage: string;
+  /** Each form of the command, after its name: one usage line each. */
+  readonly forms: readonly string[];
+  /** Options that every form takes, on lines of their own. */
+  readonly options?: readonly string[];
   /** Notes printed after the usage line. */
   readonly notes?: readonly string[];
   build(args: ParsedArgs, appId: string, appCertificate: string): string;
@@ -39,12 +41,19 @@ interface BuildSpec {
 
 const EXPIRE_NOTE = '  --expire counts seconds from now (default 3600, at most 86400 unless --allow-long-expire)';
 
+/** `label first-line`, then the other lines aligned under the first. */
+function optionLines(label: string, lines: readonly string[]): string[] {
+  return lines.map((line, i) => `${i === 0 ? label : ' '.repeat(label.length)} ${line}`);
+}
+
 /** Turns a spec into a command: parse, read the credentials, build, print the token (or JSON with the decoded token). */
 function buildCommand(name: string, spec: BuildSpec): Command {
   return {
     summary: spec.summary,
     usage: [
-      `${name} ${spec.usage} [--json] [--app-id ID] [--demo]`,
+      ...spec.forms.map((form, i) => `${i === 0 ? '' : '       agora-token-builder '}${name}${form === '' ? '' : ` ${form}`}`),
+      ...optionLines(spec.forms.length === 1 ? 'options:' : 'options of every form:', spec.options ?? []),
+      'common options: [--json] [--app-id ID] [--app-certificate CERT] [--demo]',
       ...(spec.notes ?? []),
       CREDENTIAL_USAGE,
       '  --json prints {"token", "decoded"} instead of the bare token',
@@ -54,10 +63,28 @@ function buildCommand(name: string, spec: BuildSpec): Command {
       if ((spec.positionals ?? 0) === 0) expectPositionals(args, 0, '');
       const { appId, appCertificate } = credentials(args, io);
       const token = spec.build(args, appId, appCertificate);
+      warnIfExpired(token, io);
       io.out(flag(args, 'json') ? JSON.stringify({ token, decoded: decodeToken(token) }, null, 2) : token);
       return 0;
     },
   };
+}
+
+/**
+ * A token that is expired the moment it is made (an expire of 0, a 006
+ * privilege time now or in the past) is allowed, but rarely meant: say so.
+ */
+function warnIfExpired(token: string, io: Io): void {
+  const decoded = decodeToken(token);
+  if (decoded.version === '007') {
+    if (decoded.expire === 0) io.err('warning: this token is expired already: its expire is 0 seconds (expire counts seconds from now)');
+    return;
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const past = Object.values(decoded.privileges).filter((at) => at !== 0 && at <= now);
+  if (past.length > 0) {
+    io.err(`warning: this token's privileges are expired already: they expired at ${iso(Math.max(...past))} (now is ${iso(now)})`);
+  }
 }
 
 // --- shared option readers ---------------------------------------------------
@@ -148,7 +175,8 @@ function privilegeExpiredTs(args: ParsedArgs): number {
 }
 
 const EXPIRE_006_NOTE =
-  '  006 privileges expire at an ABSOLUTE time: --privilege-expired-ts UNIX_SECONDS (0: never), or --expire SECONDS from now (default 3600)';
+  '  006 privileges expire at an ABSOLUTE time: --privilege-expired-ts UNIX_SECONDS (0: never),\n' +
+  '  or --expire SECONDS from now (default 3600)';
 
 type ApaasBuilder = Pick<typeof ApaasTokenBuilder, 'buildRoomUserToken' | 'buildUserToken' | 'buildAppToken'>;
 
@@ -158,11 +186,13 @@ function apaasSpec(builder: ApaasBuilder, command: string, className: string): B
     valued: ['room-uuid', 'user-uuid', 'role', 'expire'],
     flags: ['allow-long-expire'],
     positionals: 1,
-    usage:
-      `room-user --room-uuid ID --user-uuid ID --role N [--expire SECONDS] [--allow-long-expire]\n` +
-      `       agora-token-builder ${command} user --user-uuid ID [--expire SECONDS]\n` +
-      `       agora-token-builder ${command} app [--expire SECONDS]   (keep app tokens on your servers)`,
-    notes: [EXPIRE_NOTE, '  --role: the user\'s role in the room, an integer from -32768 to 32767'],
+    forms: ['room-user --room-uuid ID --user-uuid ID --role N', 'user --user-uuid ID', 'app'],
+    options: ['[--expire SECONDS] [--allow-long-expire]'],
+    notes: [
+      EXPIRE_NOTE,
+      "  --role: the user's role in the room, an integer from -32768 to 32767",
+      '  app: an app token; keep app tokens on your servers',
+    ],
     build(args, appId, appCertificate) {
       const kind = args.positionals[0];
       if (args.positionals.length !== 1) throw new UsageError('give the token kind: room-user, user or app');
@@ -191,9 +221,11 @@ function rtcRtmServiceSpec(name: string, build: typeof ConvoAITokenBuilder.build
     summary: `build a ${name} token (RTC + RTM for an agent)`,
     valued: RTC_RTM_VALUED,
     flags: ['allow-long-expire'],
-    usage:
-      '--channel NAME (--uid N | --account NAME) --role publisher|subscriber [--expire SECONDS]\n' +
-      '       [--privilege-expire SECONDS] [--join S] [--audio S] [--video S] [--data S] [--rtm-user-id ID] [--rtm-expire S] [--allow-long-expire]',
+    forms: ['--channel NAME (--uid N | --account NAME) --role publisher|subscriber'],
+    options: [
+      '[--expire SECONDS] [--privilege-expire SECONDS] [--join S] [--audio S] [--video S] [--data S]',
+      '[--rtm-user-id ID] [--rtm-expire S] [--allow-long-expire]',
+    ],
     notes: [
       EXPIRE_NOTE,
       '  --join/--audio/--video/--data default to --privilege-expire (default 0: as long as the token)',
@@ -208,7 +240,7 @@ const specs: Record<string, BuildSpec> = {
     summary: 'build a chat user token (ChatTokenBuilder2.buildUserToken)',
     valued: ['user-id', 'expire'],
     flags: ['allow-long-expire'],
-    usage: '--user-id ID [--expire SECONDS] [--allow-long-expire]',
+    forms: ['--user-id ID [--expire SECONDS] [--allow-long-expire]'],
     notes: [EXPIRE_NOTE, '  with --demo, --user-id defaults to demo-user'],
     build(args, appId, appCertificate) {
       const userId = flag(args, 'demo') && !args.options.has('user-id') ? 'demo-user' : requiredString(args, 'user-id', "the user's chat user id");
@@ -219,7 +251,7 @@ const specs: Record<string, BuildSpec> = {
     summary: 'build a chat app token (ChatTokenBuilder2.buildAppToken; keep it on your servers)',
     valued: ['expire'],
     flags: ['allow-long-expire'],
-    usage: '[--expire SECONDS] [--allow-long-expire]',
+    forms: ['[--expire SECONDS] [--allow-long-expire]'],
     notes: [EXPIRE_NOTE],
     build: (args, appId, appCertificate) => ChatTokenBuilder2.buildAppToken(appId, appCertificate, expire(args), long(args)),
   },
@@ -227,17 +259,21 @@ const specs: Record<string, BuildSpec> = {
     summary: 'build an RTC token (RtcTokenBuilder2), optionally with RTM',
     valued: RTC_RTM_VALUED,
     flags: ['allow-long-expire', 'with-rtm'],
-    usage:
-      '--channel NAME (--uid N | --account NAME) --role publisher|subscriber [--expire SECONDS] [--privilege-expire SECONDS]\n' +
-      '       agora-token-builder rtc --channel NAME (--uid N | --account NAME) --join S --audio S --video S --data S [--expire SECONDS]\n' +
-      '       agora-token-builder rtc --channel NAME --account NAME --role ROLE --with-rtm [--expire SECONDS] [--privilege-expire SECONDS]\n' +
-      '       agora-token-builder rtc --channel NAME (--uid N | --account NAME) --role ROLE --rtm-user-id ID [--rtm-expire S] [--join S ...]\n' +
-      '       [--allow-long-expire]',
+    forms: [
+      '--channel NAME (--uid N | --account NAME) --role ROLE [--privilege-expire S]',
+      '--channel NAME (--uid N | --account NAME) --join S --audio S --video S --data S',
+      '--channel NAME --account NAME --role ROLE --with-rtm [--privilege-expire S]',
+      '--channel NAME (--uid N | --account NAME) --role ROLE --rtm-user-id ID [--rtm-expire S]',
+    ],
+    options: ['[--expire SECONDS] [--allow-long-expire]'],
     notes: [
       EXPIRE_NOTE,
+      '  ROLE: publisher or subscriber (1 or 2); S: seconds from now',
       '  --uid: buildTokenWithUid (0 lets any uid join); --account: buildTokenWithUserAccount',
-      '  --join/--audio/--video/--data (all four): buildTokenWith…AndPrivilege, each privilege its own seconds from now',
-      '  --with-rtm: buildTokenWithRtm (an RTM login for the same account); --rtm-user-id: buildTokenWithRtm2',
+      '  --join/--audio/--video/--data (all four): buildTokenWith…AndPrivilege, one time per privilege',
+      '  --with-rtm: buildTokenWithRtm (an RTM login for the same account)',
+      '  --rtm-user-id: buildTokenWithRtm2; it also takes --join/--audio/--video/--data, each by default',
+      '    --privilege-expire; --rtm-expire defaults to --expire',
       '  --privilege-expire: seconds from now for the RTC privileges (default 0: as long as the token)',
     ],
     build(args, appId, appCertificate) {
@@ -276,11 +312,12 @@ const specs: Record<string, BuildSpec> = {
     summary: 'build an RTM (Signaling) token (RtmTokenBuilder2), optionally with RTM 2 permissions',
     valued: ['user-id', 'expire', 'permissions'],
     flags: ['allow-long-expire'],
-    usage: '--user-id ID [--expire SECONDS] [--permissions JSON] [--allow-long-expire]',
+    forms: ['--user-id ID [--expire SECONDS] [--permissions JSON] [--allow-long-expire]'],
     notes: [
       EXPIRE_NOTE,
       '  --permissions: buildTokenWithPermissions, e.g. \'{"messageChannels": {"read": ["news"], "write": ["chat-*"]}}\'',
-      '    resource types: messageChannels streamChannels groupChannels serverGroups users (or 0-4); permissions: read write (or 0-1)',
+      '    resource types: messageChannels streamChannels groupChannels serverGroups users (or 0-4)',
+      '    permissions: read write (or 0-1)',
     ],
     build(args, appId, appCertificate) {
       const userId = requiredString(args, 'user-id', 'the RTM user id');
@@ -293,7 +330,7 @@ const specs: Record<string, BuildSpec> = {
   fpa: {
     summary: 'build an FPA token (FpaTokenBuilder; always 24 hours)',
     valued: [],
-    usage: '',
+    forms: [''],
     build: (_args, appId, appCertificate) => FpaTokenBuilder.buildToken(appId, appCertificate),
   },
   apaas: apaasSpec(ApaasTokenBuilder, 'apaas', 'ApaasTokenBuilder'),
@@ -304,7 +341,8 @@ const specs: Record<string, BuildSpec> = {
     summary: 'build a legacy 006 RTC token (RtcTokenBuilder)',
     valued: ['channel', 'uid', 'account', 'role', 'privilege-expired-ts', 'expire'],
     flags: ['allow-past-timestamp'],
-    usage: '--channel NAME (--uid N | --account NAME) --role attendee|publisher|subscriber|admin [--privilege-expired-ts UNIX | --expire SECONDS] [--allow-past-timestamp]',
+    forms: ['--channel NAME (--uid N | --account NAME) --role attendee|publisher|subscriber|admin'],
+    options: ['[--privilege-expired-ts UNIX | --expire SECONDS] [--allow-past-timestamp]'],
     notes: [EXPIRE_006_NOTE, '  the token itself lasts 24 hours; verify it with: verify TOKEN --channel NAME --uid N|NAME'],
     build(args, appId, appCertificate) {
       const channel = requiredString(args, 'channel', 'the channel name');
@@ -321,7 +359,8 @@ const specs: Record<string, BuildSpec> = {
     summary: 'build a legacy 006 RTM token (RtmTokenBuilder)',
     valued: ['account', 'privilege-expired-ts', 'expire'],
     flags: ['allow-past-timestamp'],
-    usage: '--account NAME [--privilege-expired-ts UNIX | --expire SECONDS] [--allow-past-timestamp]',
+    forms: ['--account NAME'],
+    options: ['[--privilege-expired-ts UNIX | --expire SECONDS] [--allow-past-timestamp]'],
     notes: [EXPIRE_006_NOTE, '  verify it with: verify TOKEN --channel NAME --uid 0 (the account takes the place of the channel)'],
     build(args, appId, appCertificate) {
       return RtmTokenBuilder.buildToken(

@@ -25,6 +25,7 @@ interface Options {
 
 function parseOptions(argv: readonly string[]): Options {
   const options: Options = { vectors: [], junit: undefined, timeoutMs: DEFAULT_TIMEOUT_MS, command: [] };
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--' || !arg.startsWith('--')) {
@@ -36,6 +37,9 @@ function parseOptions(argv: readonly string[]): Options {
     if (name !== 'vectors' && name !== 'junit' && name !== 'timeout') throw new UsageError(`unknown option --${name}`);
     const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    // --vectors may repeat; a second --junit or --timeout is a mistake, not an override.
+    if (name !== 'vectors' && given.has(name)) throw new UsageError(`--${name} is given twice; give it once`);
+    given.add(name);
     if (name === 'vectors') options.vectors.push(value);
     else if (name === 'junit') options.junit = value;
     else {

@@ -60,9 +60,22 @@ export const decode: Command = {
   },
 };
 
-function verdictLine(result: VerifyResult, now: number): string {
+/** A 007 token's issueTs when it is after `now`: the clock (or --now) is behind the one that made it. */
+function issuedAfter(result: VerifyResult, now: number): number | undefined {
+  if (result.status === 'malformed' || result.token.version !== '007') return undefined;
+  return result.token.issueTs > now ? result.token.issueTs : undefined;
+}
+
+function clockSkew(issueTs: number, now: number, rawNow: string | undefined): string {
+  const clock = rawNow === undefined ? "this machine's clock" : `--now ${rawNow}`;
+  return `the token was issued at ${iso(issueTs)}, ${issueTs - now} s after ${clock} (${iso(now)}): check the clock`;
+}
+
+function verdictLine(result: VerifyResult, now: number, rawNow: string | undefined): string {
+  const future = issuedAfter(result, now);
   switch (result.status) {
     case 'valid':
+      if (future !== undefined) return `valid: signed with this certificate, expires ${iso(result.expiresAt)}; but ${clockSkew(future, now, rawNow)}`;
       return `valid: signed with this certificate, expires ${iso(result.expiresAt)} (in ${result.expiresAt - now} s)`;
     case 'expired':
       return `expired: signed with this certificate, but expired at ${iso(result.expiresAt)} (${now - result.expiresAt} s ago)`;
@@ -92,7 +105,8 @@ function options006(token: string, channel: string | undefined, uid: string | un
 export const verify: Command = {
   summary: 'check a token against the App Certificate, then its expiry',
   usage:
-    'verify TOKEN|- [--now UNIX_SECONDS|ISO_DATE] [--json] [--channel NAME --uid UID] [--app-certificate CERT | env AGORA_APP_CERTIFICATE] [--demo]\n' +
+    'verify TOKEN|- [--now UNIX_SECONDS|ISO_DATE] [--json]\n' +
+    'options: [--channel NAME --uid UID] [--app-certificate CERT | env AGORA_APP_CERTIFICATE] [--demo]\n' +
     '  --channel and --uid: required for 006 tokens, which are signed for them (an RTM 006 token: --channel ACCOUNT --uid 0).\n' +
     '  Exit 0 when the token is valid; 1 when it is expired, not signed with this certificate, or malformed.',
   run(argv, io) {
@@ -110,8 +124,10 @@ export const verify: Command = {
             : result;
         io.out(JSON.stringify({ now, ...json }, null, 2));
       } else {
-        io.out(verdictLine(result, now));
+        io.out(verdictLine(result, now, rawNow));
       }
+      const future = issuedAfter(result, now);
+      if (future !== undefined && flag(args, 'json')) io.err(`warning: ${clockSkew(future, now, rawNow)}`);
       if (result.valid) return 0;
       io.err(`error: ${FAILURE[result.status]}`);
       return 1;

@@ -68,12 +68,15 @@ async function serve(argv: string[], io: Io): Promise<number> {
 export const serveCommand: Command = {
   summary: 'run the token server (POST /token, the login page at /)',
   usage:
-    `serve [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--expire 3600] [--allow-long-expire] [--users FILE] [--allowed-origin ORIGIN] [--demo]\n` +
+    'serve [options]\n' +
+    `options: [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--expire 3600] [--allow-long-expire]\n` +
+    '         [--users FILE] [--allowed-origin ORIGIN] [--app-id ID] [--app-certificate CERT] [--demo]\n' +
     `${CREDENTIAL_USAGE}\n` +
     '  --expire: seconds each token lasts (at most 86400 unless --allow-long-expire)\n' +
     '  --users: the users file (default AGORA_USERS_FILE, else agora-users.json); manage it with `users add|remove|list`\n' +
     '  --allowed-origin: the one browser origin allowed to call it cross-origin (CORS), or *\n' +
-    '  --demo: demo credentials, the user demo/demo (unless --users), and GET /chat/user/uuid/{uuid}/token. Never in production.\n' +
+    '  --demo: demo credentials, the user demo/demo (unless --users), and GET /chat/user/uuid/{uuid}/token.\n' +
+    '         Never in production.\n' +
     '  Stops gracefully on SIGTERM or SIGINT.',
   run: serve,
 };

@@ -133,9 +133,10 @@ async function reportingChatErrors(run: Promise<number>, io: Io): Promise<number
 export const users: Command = {
   summary: 'manage the token server\'s users file (scrypt-hashed passwords)',
   usage:
-    'users add NAME (--chat-user-uuid UUID | --register) [--chat-user-name CHATNAME] [--replace [--keep-password]] [--users FILE]\n' +
-    '       agora-token-builder users remove NAME [--users FILE]\n' +
-    '       agora-token-builder users list [--json] [--users FILE]\n' +
+    'users add NAME (--chat-user-uuid UUID | --register) [--chat-user-name CHATNAME] [--replace]\n' +
+    '       agora-token-builder users remove NAME\n' +
+    '       agora-token-builder users list [--json]\n' +
+    'options of every form: [--users FILE]\n' +
     '  FILE: --users, else AGORA_USERS_FILE, else agora-users.json. Changed under a lock file (FILE.lock), written\n' +
     '  atomically with mode 0600. The password is read from standard input (never the command line).\n' +
     '  NAME is the userAccount a client logs in with. CHATNAME (default: NAME) is the Agora Chat username the client\n' +

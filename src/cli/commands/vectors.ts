@@ -1,10 +1,10 @@
 // `vectors check FILE...` runs vectors files through this library;
 // `vectors print` writes the vectors the package ships, for other languages' CI.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expectPositionals, parseArgs, stringOption, UsageError } from '../args.js';
 import { HELP, type Command, type Io } from '../common.js';
+import { packageRoot } from '../package.js';
 import { checkVectors, summaryLine } from '../vectors-check.js';
 
 export const SHIPPED_VECTORS = 'agora-reference-vectors.json';
@@ -15,21 +15,13 @@ export const SHIPPED_VECTORS = 'agora-reference-vectors.json';
  * the repository).
  */
 export function shippedVectorsPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'agora-token-builder') {
-          return join(dir, 'vectors', SHIPPED_VECTORS);
-        }
-      } catch {
-        // not ours; keep looking
-      }
-    }
-    dir = dirname(dir);
-  }
-  throw new Error('cannot find the vectors shipped with agora-token-builder');
+  return join(packageRoot().dir, 'vectors', SHIPPED_VECTORS);
+}
+
+/** A message on one line, at most 200 characters (JSON.parse quotes the text it failed on, newlines included). */
+function oneLine(message: string): string {
+  const line = message.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 function check(files: string[], io: Io): number {
@@ -37,17 +29,24 @@ function check(files: string[], io: Io): number {
   let failed = 0;
   let skipped = 0;
   for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : oneLine((error as Error).message)}`);
+    }
     let document: unknown;
     try {
-      document = JSON.parse(readFileSync(file, 'utf8'));
+      document = JSON.parse(text);
     } catch (error) {
-      throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+      throw new UsageError(`${file} is not JSON: ${oneLine((error as Error).message)}`);
     }
     let report: ReturnType<typeof checkVectors>;
     try {
       report = checkVectors(document);
     } catch (error) {
-      throw new UsageError(`${file}: ${(error as Error).message}`);
+      throw new UsageError(`${file}: ${oneLine((error as Error).message)}`);
     }
     for (const result of report.results) {
       for (const failure of result.failures) io.out(`FAIL ${result.section} ${result.name}: ${failure}`);
@@ -80,7 +79,8 @@ export const vectors: Command = {
     'vectors check FILE...\n' +
     '       agora-token-builder vectors print [--out FILE]\n' +
     '  check: exit 0 when every case passes, 1 when one fails.\n' +
-    `  print: writes the shipped ${SHIPPED_VECTORS} (SPEC section 4) to standard output or FILE.`,
+    `  print: writes the shipped ${SHIPPED_VECTORS} to standard output or FILE.\n` +
+    '  The vectors schema: docs/format.md in this package (node_modules/agora-token-builder/docs/format.md).',
   run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === 'check') {
