@@ -1,6 +1,10 @@
+import type { AgoraChatErrorCode, TokenClientErrorCode, UsersFileErrorCode } from './error-codes.js';
+
 /**
  * The stable codes of {@link AgoraTokenError}. Switch on these, never on the
  * message text, which may be reworded between releases.
+ *
+ * The root builders, decoders and verifiers throw these:
  *
  * - `ERR_INVALID_ARGUMENT`: an argument has the wrong type, is out of range,
  *   or is too long to pack.
@@ -16,6 +20,13 @@
  *   needs (for example `crypto.subtle`, which browsers offer only to https
  *   and localhost pages, or `DecompressionStream`); the message names it.
  *   It says nothing about the token or the arguments.
+ *
+ * The server and client entries throw subclasses of {@link AgoraTokenError}
+ * with codes of their own, also members of this union:
+ * {@link UsersFileErrorCode} (`UsersFileError`, the users file functions of
+ * `agora-token-builder/server`), {@link AgoraChatErrorCode}
+ * (`AgoraChatError`, its Agora Chat client) and {@link TokenClientErrorCode}
+ * (`TokenClientError`, `agora-token-builder/client`).
  */
 export type AgoraTokenErrorCode =
   | 'ERR_INVALID_ARGUMENT'
@@ -24,7 +35,10 @@ export type AgoraTokenErrorCode =
   | 'ERR_TOKEN_MALFORMED'
   | 'ERR_TOKEN_VERSION'
   | 'ERR_TOKEN_TOO_LARGE'
-  | 'ERR_PLATFORM_UNSUPPORTED';
+  | 'ERR_PLATFORM_UNSUPPORTED'
+  | UsersFileErrorCode
+  | AgoraChatErrorCode
+  | TokenClientErrorCode;
 
 /** Extra detail attached to an {@link AgoraTokenError}. */
 export interface AgoraTokenErrorOptions {
@@ -38,7 +52,9 @@ export interface AgoraTokenErrorOptions {
  * The one error class this library throws for input it rejects.
  *
  * Messages name the argument and what is allowed; they never contain an
- * app certificate.
+ * app certificate. The server and client entries throw subclasses of it
+ * (`UsersFileError`, `AgoraChatError`, `TokenClientError`), each with its
+ * own `code` union, so `instanceof AgoraTokenError` catches them all.
  *
  * @example
  * ```ts
@@ -58,7 +74,7 @@ export class AgoraTokenError extends Error {
    * versions), by a brand registered with `Symbol.for`, not by identity.
    */
   static override [Symbol.hasInstance](value: unknown): value is AgoraTokenError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+    return hasBrand(value, BRAND);
   }
 
   /** A stable, machine-readable code for the kind of failure. */
@@ -76,3 +92,29 @@ export class AgoraTokenError extends Error {
 
 const BRAND = Symbol.for('agora-token-builder.AgoraTokenError');
 Object.defineProperty(AgoraTokenError.prototype, BRAND, { value: true });
+
+/**
+ * Whether `value` carries `brand` (a `Symbol.for` key set to true on a
+ * class's prototype, so inherited by its instances and its subclasses'):
+ * what each error class's static `Symbol.hasInstance` asks, so that
+ * `instanceof` works across copies of the package without matching a
+ * sibling class.
+ *
+ * @internal
+ */
+export function hasBrand(value: unknown, brand: symbol): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+/**
+ * Marks `cls`'s prototype with `Symbol.for(key)` and returns the symbol, for
+ * a subclass's own static `Symbol.hasInstance` (which must be declared,
+ * since the inherited one would accept any {@link AgoraTokenError}).
+ *
+ * @internal
+ */
+export function brandClass(cls: abstract new (...args: never[]) => AgoraTokenError, key: string): symbol {
+  const brand = Symbol.for(key);
+  Object.defineProperty(cls.prototype, brand, { value: true });
+  return brand;
+}

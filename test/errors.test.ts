@@ -1,9 +1,12 @@
 // Bad input (SPEC section 5) for the AccessToken2 core and ChatTokenBuilder2:
 // each rejection is an AgoraTokenError with the right code, names the
 // argument, says what is allowed, and never contains the certificate.
-import { describe, expect, it, vi } from 'vitest';
-import { AgoraTokenError, type ServiceInit } from '../src/index.js';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { AgoraTokenError, type AgoraTokenErrorCode, type ServiceInit } from '../src/index.js';
 import { ENTRY_CASES, rejection } from './helpers/entries.js';
+import { TokenClientError, type TokenClientErrorCode } from '../src/client/index.js';
+import { AgoraChatError, type AgoraChatErrorCode } from '../src/server/agora-chat.js';
+import { parseUsersFile, UsersFileError, type UsersFileErrorCode } from '../src/server/users.js';
 
 const APP_ID = '970CA35de60c44645bbae8a215061b33';
 // A distinctive certificate, so a leak into a message cannot go unseen.
@@ -313,5 +316,83 @@ describe('AgoraTokenError identity', () => {
     for (const value of [new Error('x'), new RangeError('x'), { code: 'ERR_TOKEN_MALFORMED' }, null, undefined, 'x', 1]) {
       expect(value instanceof AgoraTokenError).toBe(false);
     }
+  });
+});
+
+describe('AgoraTokenError subclasses of the server and client entries', () => {
+  const make = () => ({
+    usersFile: new UsersFileError('ERR_USER_EXISTS', 'user "alice" is already in users.json'),
+    agoraChat: new AgoraChatError('ERR_CHAT_AUTH', 'Agora Chat refused the app token', { status: 401, chatError: 'unauthorized' }),
+    tokenClient: new TokenClientError('session_expired', 401, 'the session has expired'),
+  });
+
+  it('each is an AgoraTokenError and an Error, of its own class, with its name, code and fields', () => {
+    const { usersFile, agoraChat, tokenClient } = make();
+    for (const error of [usersFile, agoraChat, tokenClient]) {
+      expect(error instanceof AgoraTokenError).toBe(true);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.argument).toBeUndefined();
+    }
+    expect(usersFile instanceof UsersFileError).toBe(true);
+    expect(usersFile.name).toBe('UsersFileError');
+    expect(usersFile.code).toBe('ERR_USER_EXISTS');
+    expect(agoraChat instanceof AgoraChatError).toBe(true);
+    expect(agoraChat.name).toBe('AgoraChatError');
+    expect([agoraChat.code, agoraChat.status, agoraChat.chatError]).toEqual(['ERR_CHAT_AUTH', 401, 'unauthorized']);
+    expect(tokenClient instanceof TokenClientError).toBe(true);
+    expect(tokenClient.name).toBe('TokenClientError');
+    expect([tokenClient.code, tokenClient.status, tokenClient.sessionEnded]).toEqual(['session_expired', 401, true]);
+    // Each narrows code to its own union; the root's union holds them all.
+    expectTypeOf(usersFile.code).toEqualTypeOf<UsersFileErrorCode>();
+    expectTypeOf(agoraChat.code).toEqualTypeOf<AgoraChatErrorCode>();
+    expectTypeOf(tokenClient.code).toEqualTypeOf<TokenClientErrorCode>();
+    expectTypeOf<UsersFileErrorCode | AgoraChatErrorCode | TokenClientErrorCode>().toMatchTypeOf<AgoraTokenErrorCode>();
+    expectTypeOf<'ERR_TOKEN_MALFORMED'>().toMatchTypeOf<AgoraTokenError['code']>();
+    expectTypeOf<'no_such_code'>().not.toMatchTypeOf<AgoraTokenError['code']>();
+    const cause = new Error('low');
+    expect(new UsersFileError('ERR_USERS_FILE', 'x', { cause }).cause).toBe(cause);
+    expect(new AgoraChatError('ERR_CHAT_UNREACHABLE', 'x', { cause }).cause).toBe(cause);
+    expect(new TokenClientError('network_error', 0, 'x', { cause }).cause).toBe(cause);
+  });
+
+  it('an AgoraTokenError, or a sibling subclass, is not instanceof a subclass', () => {
+    const { usersFile, agoraChat, tokenClient } = make();
+    const plain = new AgoraTokenError('ERR_INVALID_ARGUMENT', 'x');
+    for (const value of [plain, new Error('x'), { code: 'ERR_USER_EXISTS' }, null, undefined, 'x']) {
+      expect(value instanceof UsersFileError).toBe(false);
+      expect(value instanceof AgoraChatError).toBe(false);
+      expect(value instanceof TokenClientError).toBe(false);
+    }
+    expect([usersFile instanceof AgoraChatError, usersFile instanceof TokenClientError]).toEqual([false, false]);
+    expect([agoraChat instanceof UsersFileError, agoraChat instanceof TokenClientError]).toEqual([false, false]);
+    expect([tokenClient instanceof UsersFileError, tokenClient instanceof AgoraChatError]).toEqual([false, false]);
+  });
+
+  it('the users file functions throw a UsersFileError that is an AgoraTokenError', async () => {
+    const error = await rejection(() => parseUsersFile(['not', 'a', 'users', 'file'], 'users.json'));
+    expect(error instanceof UsersFileError).toBe(true);
+    expect(error instanceof AgoraTokenError).toBe(true);
+    expect((error as UsersFileError).code).toBe('ERR_USERS_FILE');
+  });
+
+  it('are recognised by instanceof from another copy of their modules', async () => {
+    vi.resetModules();
+    // A query string makes the module loader evaluate a second, distinct copy.
+    const copy = '?copy';
+    const users = (await import(/* @vite-ignore */ `../src/server/users.js${copy}`)) as typeof import('../src/server/users.js');
+    const chat = (await import(/* @vite-ignore */ `../src/server/agora-chat.js${copy}`)) as typeof import('../src/server/agora-chat.js');
+    const client = (await import(/* @vite-ignore */ `../src/client/index.js${copy}`)) as typeof import('../src/client/index.js');
+    const errors = (await import(/* @vite-ignore */ `../src/errors.js${copy}`)) as typeof import('../src/errors.js');
+    expect(users.UsersFileError).not.toBe(UsersFileError);
+    const { usersFile, agoraChat, tokenClient } = make();
+    expect(new users.UsersFileError('ERR_USERS_FILE', 'x') instanceof UsersFileError).toBe(true);
+    expect(usersFile instanceof users.UsersFileError).toBe(true);
+    expect(agoraChat instanceof chat.AgoraChatError).toBe(true);
+    expect(new chat.AgoraChatError('ERR_CHAT_TIMEOUT', 'x') instanceof AgoraChatError).toBe(true);
+    expect(tokenClient instanceof client.TokenClientError).toBe(true);
+    expect(new client.TokenClientError('stopped', 0, 'x') instanceof TokenClientError).toBe(true);
+    for (const error of [usersFile, agoraChat, tokenClient]) expect(error instanceof errors.AgoraTokenError).toBe(true);
+    expect(new errors.AgoraTokenError('ERR_INVALID_ARGUMENT', 'x') instanceof users.UsersFileError).toBe(false);
+    expect(agoraChat instanceof users.UsersFileError).toBe(false);
   });
 });

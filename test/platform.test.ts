@@ -264,6 +264,43 @@ describe('AgoraTokenError across the built entries', () => {
     expect((fromWeb as root.AgoraTokenError).code).toBe((fromRoot as root.AgoraTokenError).code);
   });
 
+  it('the server and client errors are AgoraTokenError subclasses across the built entries, ESM and CommonJS', async () => {
+    const require = createRequire(import.meta.url);
+    const load = async (file: string) => (await import(/* @vite-ignore */ new URL(file, import.meta.url).href)) as Record<string, unknown>;
+    type Class = abstract new (...args: never[]) => unknown;
+    const roots = [await load('../dist/index.js'), require('../dist/index.cjs') as Record<string, unknown>, await load('../dist/web.js')];
+    const servers = [await load('../dist/server/index.js'), require('../dist/server/index.cjs') as Record<string, unknown>];
+    const clients = [await load('../dist/client/index.js'), require('../dist/client/index.cjs') as Record<string, unknown>];
+    expect(servers[0]!.UsersFileError).not.toBe(servers[1]!.UsersFileError);
+    const errors: { kind: string; error: unknown }[] = [];
+    for (const server of servers) {
+      const UsersFileError = server.UsersFileError as new (code: string, message: string) => Error;
+      const AgoraChatError = server.AgoraChatError as new (code: string, message: string) => Error;
+      errors.push({ kind: 'UsersFileError', error: new UsersFileError('ERR_USER_EXISTS', 'x') });
+      errors.push({ kind: 'AgoraChatError', error: new AgoraChatError('ERR_CHAT_AUTH', 'x') });
+      // One thrown by a function of the built server entry, not only constructed.
+      try {
+        (server.parseUsersFile as (document: unknown, path: string) => unknown)([], 'users.json');
+      } catch (error) {
+        errors.push({ kind: 'UsersFileError', error });
+      }
+    }
+    for (const client of clients) {
+      const TokenClientError = client.TokenClientError as new (code: string, status: number, message: string) => Error;
+      errors.push({ kind: 'TokenClientError', error: new TokenClientError('session_expired', 401, 'x') });
+    }
+    expect(errors).toHaveLength(8);
+    const plain = new (roots[0]!.AgoraTokenError as new (code: string, message: string) => Error)('ERR_INVALID_ARGUMENT', 'x');
+    for (const { kind, error } of [...errors, { kind: 'AgoraTokenError', error: plain }]) {
+      for (const root of roots) expect(error instanceof (root.AgoraTokenError as Class)).toBe(true);
+      for (const entry of [...servers, ...clients]) {
+        for (const name of ['UsersFileError', 'AgoraChatError', 'TokenClientError']) {
+          if (entry[name] !== undefined) expect(error instanceof (entry[name] as Class), `${kind} instanceof ${name}`).toBe(name === kind);
+        }
+      }
+    }
+  });
+
   it('the built web entry imports nothing and names no Node global', async () => {
     const { readFileSync } = await import('node:fs');
     for (const file of ['../dist/web.js', '../dist/web.cjs']) {

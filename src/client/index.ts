@@ -29,6 +29,9 @@
  * @module agora-token-builder/client
  */
 
+import { AgoraTokenError, brandClass, hasBrand } from '../errors.js';
+import type { TokenClientErrorCode } from '../error-codes.js';
+
 /**
  * A chat user token from the token server, with when it expires on this
  * browser's clock.
@@ -87,26 +90,11 @@ export interface ChatConnection {
   renewToken(token: string): unknown;
 }
 
-/**
- * The `code` of a {@link TokenClientError}: the token server's error code
- * (see the README's server table, e.g. `invalid_credentials`,
- * `session_expired`), or one of the client's own:
- * `network_error` (no answer: offline, DNS, CORS refused), `bad_response`
- * (an answer that is not the server's JSON), `http_<status>` (an error
- * answer without the server's JSON, e.g. `http_502` from a proxy),
- * `stopped` (the client was stopped or logged out while a request was in
- * flight), `sdk_error` (an attached connection's `renewToken` threw or
- * rejected; reported to `onRenewError`).
- *
- * @example
- * ```ts
- * const sessionOver = (code: TokenClientErrorCode) => code.startsWith('session_') || code === 'no_session';
- * ```
- */
-export type TokenClientErrorCode = string;
+export type { TokenClientErrorCode } from '../error-codes.js';
 
 /**
- * A request to the token server that failed. The message never contains the
+ * A request to the token server that failed: an {@link AgoraTokenError} with a
+ * code of {@link TokenClientErrorCode}. The message never contains the
  * password or a token.
  *
  * @example
@@ -118,16 +106,26 @@ export type TokenClientErrorCode = string;
  * }
  * ```
  */
-export class TokenClientError extends Error {
+export class TokenClientError extends AgoraTokenError {
+  /** True for token client errors only, from any copy of the package (by a `Symbol.for` brand). */
+  static override [Symbol.hasInstance](value: unknown): value is TokenClientError {
+    return hasBrand(value, TOKEN_CLIENT_ERROR);
+  }
+
   /** The server's error code, or one of the client's own (see {@link TokenClientErrorCode}). */
-  readonly code: TokenClientErrorCode;
+  declare readonly code: TokenClientErrorCode;
   /** The HTTP status; 0 when there was no answer. */
   readonly status: number;
 
+  /**
+   * @param code - the server's code or the client's own.
+   * @param status - the HTTP status; 0 when there was no answer.
+   * @param message - what failed; never the password or a token.
+   * @param options - the wrapped error, if any.
+   */
   constructor(code: TokenClientErrorCode, status: number, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, { cause: options?.cause });
     this.name = 'TokenClientError';
-    this.code = code;
     this.status = status;
   }
 
@@ -136,6 +134,8 @@ export class TokenClientError extends Error {
     return this.status === 401 && (this.code === 'no_session' || this.code.startsWith('session_'));
   }
 }
+
+const TOKEN_CLIENT_ERROR = brandClass(TokenClientError, 'agora-token-builder.TokenClientError');
 
 /**
  * Options of {@link TokenClient}.
@@ -417,7 +417,8 @@ export class TokenClient {
     }
     if (!response.ok) {
       const detail = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-      const code = typeof detail?.code === 'string' ? detail.code : `http_${response.status}`;
+      // The server's own code (TokenServerErrorCode), passed on as it is.
+      const code = typeof detail?.code === 'string' ? (detail.code as TokenClientErrorCode) : (`http_${response.status}` as const);
       const message = typeof detail?.message === 'string' ? detail.message : `POST ${path} answered ${response.status}`;
       throw new TokenClientError(code, response.status, message);
     }

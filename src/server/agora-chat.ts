@@ -2,49 +2,15 @@
 // user and look one up, authorised by an app token this client builds and
 // renews itself. Global fetch only, no dependency.
 import { randomBytes } from 'node:crypto';
-import { AgoraTokenError, ChatTokenBuilder2 } from '../index.js';
+import type { AgoraChatErrorCode } from '../error-codes.js';
+import { AgoraTokenError, brandClass, hasBrand } from '../errors.js';
+import { ChatTokenBuilder2 } from '../index.js';
+
+export type { AgoraChatErrorCode } from '../error-codes.js';
 
 /**
- * The stable codes of {@link AgoraChatError}.
- *
- * - `ERR_INVALID_ARGUMENT`: an option or argument is missing or not allowed
- *   (App Key, REST URL, App ID, certificate, username, a limit).
- * - `ERR_CHAT_AUTH`: Agora Chat refused the app token or does not know the
- *   App Key (HTTP 401 or 403, or 404 naming the organization/app): check the
- *   App ID, certificate and App Key, and that Chat is enabled for the project.
- * - `ERR_CHAT_USER_EXISTS`: the username is already registered, and the
- *   caller asked not to look it up (`ifExists: 'error'`).
- * - `ERR_CHAT_USER_NOT_FOUND`: no user of that username (lookup).
- * - `ERR_CHAT_RATE_LIMITED`: HTTP 429 after the allowed retries, or with a
- *   `Retry-After` longer than the client may wait.
- * - `ERR_CHAT_UNREACHABLE`: no HTTP answer at all (DNS, refused connection,
- *   TLS failure).
- * - `ERR_CHAT_TIMEOUT`: no complete answer within `timeoutMs`.
- * - `ERR_CHAT_ABORTED`: the caller's `signal` aborted the request.
- * - `ERR_CHAT_BAD_RESPONSE`: an answer that is not the documented JSON
- *   (not JSON, or no `entities[0].uuid` and `username`).
- * - `ERR_CHAT_REFUSED`: any other error status (e.g. 400 for a username
- *   Agora Chat does not accept, or a 5xx).
- *
- * @example
- * ```ts
- * const code: AgoraChatErrorCode = 'ERR_CHAT_RATE_LIMITED';
- * ```
- */
-export type AgoraChatErrorCode =
-  | 'ERR_INVALID_ARGUMENT'
-  | 'ERR_CHAT_AUTH'
-  | 'ERR_CHAT_USER_EXISTS'
-  | 'ERR_CHAT_USER_NOT_FOUND'
-  | 'ERR_CHAT_RATE_LIMITED'
-  | 'ERR_CHAT_UNREACHABLE'
-  | 'ERR_CHAT_TIMEOUT'
-  | 'ERR_CHAT_ABORTED'
-  | 'ERR_CHAT_BAD_RESPONSE'
-  | 'ERR_CHAT_REFUSED';
-
-/**
- * The one error {@link AgoraChatUserClient} throws. Switch on `code`. The
+ * The one error {@link AgoraChatUserClient} throws: an {@link AgoraTokenError}
+ * with a code of {@link AgoraChatErrorCode}. Switch on `code`. The
  * message says what failed and what to check; it never contains the app
  * certificate, an app token or a password.
  *
@@ -57,9 +23,14 @@ export type AgoraChatErrorCode =
  * }
  * ```
  */
-export class AgoraChatError extends Error {
+export class AgoraChatError extends AgoraTokenError {
+  /** True for Agora Chat client errors only, from any copy of the package (by a `Symbol.for` brand). */
+  static override [Symbol.hasInstance](value: unknown): value is AgoraChatError {
+    return hasBrand(value, AGORA_CHAT_ERROR);
+  }
+
   /** A stable, machine-readable code for the kind of failure. */
-  readonly code: AgoraChatErrorCode;
+  declare readonly code: AgoraChatErrorCode;
   /** The HTTP status of Agora Chat's answer, when there was one. */
   readonly status: number | undefined;
   /** Agora Chat's own error code from the answer's `error` field (e.g. `duplicate_unique_property_exists`), when given. */
@@ -71,13 +42,14 @@ export class AgoraChatError extends Error {
    * @param details - the HTTP status, Agora's error code and the wrapped error, where known.
    */
   constructor(code: AgoraChatErrorCode, message: string, details: { status?: number; chatError?: string; cause?: unknown } = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(code, message, { cause: details.cause });
     this.name = 'AgoraChatError';
-    this.code = code;
     this.status = details.status;
     this.chatError = details.chatError;
   }
 }
+
+const AGORA_CHAT_ERROR = brandClass(AgoraChatError, 'agora-token-builder.AgoraChatError');
 
 /**
  * Options of {@link AgoraChatUserClient}. Each falls back to the environment

@@ -2,6 +2,7 @@
 // request and response, so that it runs alone or inside an existing app.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import type { TokenServerErrorCode } from '../error-codes.js';
 import { availableParallelism } from 'node:os';
 import { assertInteger, assertPlainObject, checkOptions, invalidArgument, optionalBoolean } from '../_internal/assert.js';
 import { AgoraTokenError, ChatTokenBuilder2 } from '../index.js';
@@ -21,52 +22,7 @@ import {
 } from './session.js';
 import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, normalizeAuthenticatedUser, readUsersFile, type Authenticate, type AuthenticatedUser, type ScryptParams } from './users.js';
 
-/**
- * The `code` of every error the server answers, with its HTTP status:
- *
- * | status | code | when |
- * |---|---|---|
- * | 400 | `invalid_json` | the body of `POST /token` is not JSON |
- * | 400 | `invalid_request` | the JSON is not an object with string `userAccount` and `userPassword` of allowed lengths, the uuid of the demo endpoint is empty or too long, or the request target is not a path (e.g. `//[`) |
- * | 401 | `invalid_credentials` | unknown user **or** wrong password: one answer for both, so that it does not tell which users exist |
- * | 401 | `no_session` | `POST /token/renew` without a session cookie |
- * | 401 | `session_invalid` | `POST /token/renew` with a session cookie that is malformed or not signed with this server's secret |
- * | 401 | `session_expired` | `POST /token/renew` after the session's lifetime (`sessionLifetime`) |
- * | 401 | `session_revoked` | `POST /token/renew` for a user who was removed or whose password changed since the login |
- * | 403 | `origin_not_allowed` | a CORS preflight from an origin other than `allowedOrigin` |
- * | 404 | `not_found` | no such route |
- * | 404 | `demo_only` | `GET /chat/user/uuid/{uuid}/token` when the server is not in demo mode |
- * | 405 | `method_not_allowed` | a known route with another method (the `Allow` header lists the right ones) |
- * | 413 | `body_too_large` | the body is over `maxBodyBytes` |
- * | 415 | `unsupported_media_type` | `POST /token`, `/token/renew` or `/logout` without `Content-Type: application/json` (UTF-8) |
- * | 500 | `internal_error` | `authenticate` threw, or the token could not be built; details go to `onError`, never to the client |
- * | 503 | `server_busy` | `maxQueuedLogins` logins already wait for a turn, or the server is shutting down; `Retry-After` says when to try again (seconds) |
- *
- * @example
- * ```ts
- * const response = await fetch('/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
- * if (!response.ok) {
- *   const { error } = (await response.json()) as { error: { code: TokenServerErrorCode; message: string } };
- *   if (error.code === 'invalid_credentials') showLoginError();
- * }
- * ```
- */
-export type TokenServerErrorCode =
-  | 'invalid_json'
-  | 'invalid_request'
-  | 'invalid_credentials'
-  | 'no_session'
-  | 'session_invalid'
-  | 'session_expired'
-  | 'session_revoked'
-  | 'origin_not_allowed'
-  | 'not_found'
-  | 'demo_only'
-  | 'method_not_allowed'
-  | 'body_too_large'
-  | 'unsupported_media_type'
-  | 'internal_error'
-  | 'server_busy';
+export type { TokenServerErrorCode } from '../error-codes.js';
 
 /**
  * Options of {@link createTokenHandler}.

@@ -5,6 +5,8 @@ import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOpti
 import { chmod, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { UsersFileErrorCode } from '../error-codes.js';
+import { AgoraTokenError, brandClass, hasBrand } from '../errors.js';
 
 /**
  * The scrypt cost parameters stored with every hash. `N` is the CPU/memory
@@ -109,30 +111,11 @@ export interface UsersFile {
   readonly users: Readonly<Record<string, UserRecord>>;
 }
 
-/**
- * The stable codes of {@link UsersFileError}.
- *
- * - `ERR_USERS_FILE`: the file cannot be read or written, is not JSON, or does not have the users file's shape
- *   (including scrypt settings above the bounds, naming the user).
- * - `ERR_USERS_FILE_LOCKED`: another process held the users file's lock for longer than the wait allowed.
- * - `ERR_USER_EXISTS`: `addUser` was asked to add a login name that is already there, without `replace`.
- * - `ERR_USER_NOT_FOUND`: `removeUser` was asked to remove a login name that is not there.
- * - `ERR_INVALID_ARGUMENT`: a login name, chat username, chat UUID, password or scrypt parameter is not allowed.
- *
- * @example
- * ```ts
- * const code: UsersFileErrorCode = 'ERR_USER_EXISTS';
- * ```
- */
-export type UsersFileErrorCode =
-  | 'ERR_USERS_FILE'
-  | 'ERR_USERS_FILE_LOCKED'
-  | 'ERR_USER_EXISTS'
-  | 'ERR_USER_NOT_FOUND'
-  | 'ERR_INVALID_ARGUMENT';
+export type { UsersFileErrorCode } from '../error-codes.js';
 
 /**
- * The error the users file functions throw. Messages name the file or the
+ * The error the users file functions throw: an {@link AgoraTokenError} with a
+ * code of {@link UsersFileErrorCode}. Messages name the file or the
  * argument; they never contain a password or a hash.
  *
  * @example
@@ -144,9 +127,14 @@ export type UsersFileErrorCode =
  * }
  * ```
  */
-export class UsersFileError extends Error {
+export class UsersFileError extends AgoraTokenError {
+  /** True for users file errors only, from any copy of the package (by a `Symbol.for` brand). */
+  static override [Symbol.hasInstance](value: unknown): value is UsersFileError {
+    return hasBrand(value, USERS_FILE_ERROR);
+  }
+
   /** A stable, machine-readable code for the kind of failure. */
-  readonly code: UsersFileErrorCode;
+  declare readonly code: UsersFileErrorCode;
 
   /**
    * @param code - the stable code.
@@ -154,11 +142,12 @@ export class UsersFileError extends Error {
    * @param options - the wrapped error, if any.
    */
   constructor(code: UsersFileErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, { cause: options?.cause });
     this.name = 'UsersFileError';
-    this.code = code;
   }
 }
+
+const USERS_FILE_ERROR = brandClass(UsersFileError, 'agora-token-builder.UsersFileError');
 
 /** Longest login name, chat username and chat UUID accepted, in UTF-16 code units. */
 export const MAX_NAME_LENGTH = 256;
