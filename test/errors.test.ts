@@ -396,3 +396,21 @@ describe('AgoraTokenError subclasses of the server and client entries', () => {
     expect(agoraChat instanceof users.UsersFileError).toBe(false);
   });
 });
+
+describe('AgoraTokenError from the server and client entries', () => {
+  it('is exported by both, so their callers catch it without importing the root', async () => {
+    const server = await import('../src/server/index.js');
+    const client = await import('../src/client/index.js');
+    const root = await import('../src/index.js');
+    expect(server.AgoraTokenError).toBe(root.AgoraTokenError);
+    expect(client.AgoraTokenError).toBe(root.AgoraTokenError);
+    let caught: unknown;
+    try {
+      server.parseUsersFile({});
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(server.AgoraTokenError);
+    expect((caught as { code?: unknown }).code).toBe('ERR_USERS_FILE');
+  });
+});

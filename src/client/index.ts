@@ -91,6 +91,7 @@ export interface ChatConnection {
 }
 
 export type { TokenClientErrorCode } from '../error-codes.js';
+export { AgoraTokenError, type AgoraTokenErrorCode } from '../errors.js';
 
 /**
  * A request to the token server that failed: an {@link AgoraTokenError} with a

@@ -14,6 +14,7 @@ import { closeLoginsOf, createTokenHandler, HANDLER_OPTION_KEYS, type TokenHandl
 
 export { createTokenHandler, type TokenHandler, type TokenHandlerOptions, type TokenServerErrorCode } from './handler.js';
 export type { SessionUser } from './session.js';
+export { AgoraTokenError, type AgoraTokenErrorCode } from '../errors.js';
 export {
   AgoraChatError,
   AgoraChatUserClient,
