@@ -10,9 +10,11 @@ export const ASSETS: ReadonlyMap<string, string> = new Map([
   ['agora-token-builder-client.js', 'client/index.js'],
 ]);
 
-// Built, this module is dist/server/index.js (or .cjs): the files are one
-// folder up. Run from the sources (tests), they are in the built dist/.
-const FOLDERS = [new URL('../', import.meta.url), new URL('../../dist/', import.meta.url)];
+// Where the built files are, from where this code runs: bundled into the
+// command line (dist/cli.js), beside it; in the server entry
+// (dist/server/index.js or .cjs), one folder up; run from the sources
+// (tests), in the built dist/.
+const FOLDERS = [new URL('./', import.meta.url), new URL('../', import.meta.url), new URL('../../dist/', import.meta.url)];
 
 const cache = new Map<string, Promise<string | undefined>>();
 
