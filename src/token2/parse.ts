@@ -81,7 +81,7 @@ function parseContent(content: Uint8Array): ParsedToken007 {
   const services: Service[] = [];
   let unknownServiceType: number | undefined;
   for (let index = 0; index < count; index++) {
-    const type = reader.u16(`the type of service ${index}`);
+    const type = reader.u16(String(index), 'the type of service ');
     if (!isKnownServiceType(type)) {
       unknownServiceType = type;
       break;
