@@ -201,15 +201,17 @@ export class ByteReader {
     return this.buffer.length - this.offset;
   }
 
-  private take(size: number, what: string): number {
-    if (this.remaining < size) throw truncated(what);
+  // `what` names the field in the error of a truncated read; `prefix`, put in
+  // front of it only then, saves building the message on every read.
+  private take(size: number, what: string, prefix?: string): number {
+    if (this.remaining < size) throw truncated(prefix === undefined ? what : prefix + what);
     const at = this.offset;
     this.offset += size;
     return at;
   }
 
-  u16(what: string): number {
-    const at = this.take(2, what);
+  u16(what: string, prefix?: string): number {
+    const at = this.take(2, what, prefix);
     return this.buffer[at]! | (this.buffer[at + 1]! << 8);
   }
 
@@ -217,8 +219,8 @@ export class ByteReader {
     return (this.u16(what) << 16) >> 16;
   }
 
-  u32(what: string): number {
-    const at = this.take(4, what);
+  u32(what: string, prefix?: string): number {
+    const at = this.take(4, what, prefix);
     const b = this.buffer;
     return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x100_0000;
   }
@@ -229,7 +231,7 @@ export class ByteReader {
   }
 
   bytes(what: string): Uint8Array {
-    return this.raw(this.u16(`the length of ${what}`), what);
+    return this.raw(this.u16(what, 'the length of '), what);
   }
 
   /** A length-prefixed string, which must be valid UTF-8. */
@@ -252,11 +254,11 @@ export class ByteReader {
 
   /** A u16-counted map of u16 keys to u32 values. */
   map32(what: string): Record<number, number> {
-    const count = this.u16(`the size of ${what}`);
+    const count = this.u16(what, 'the size of ');
     const map: Record<number, number> = {};
     for (let i = 0; i < count; i++) {
-      const key = this.u16(`a key of ${what}`);
-      map[key] = this.u32(`a value of ${what}`);
+      const key = this.u16(what, 'a key of ');
+      map[key] = this.u32(what, 'a value of ');
     }
     return map;
   }

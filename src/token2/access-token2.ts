@@ -19,12 +19,24 @@ export interface AccessToken2Options {
 // The cached key is a plain value, whichever platform computed it.
 let innerKeyCache: { issueTs: number; appCertificate: string; key: Uint8Array } | undefined;
 
+// The UTF-8 of the last certificate seen: a server signs and verifies with one.
+// The bytes are only ever read.
+let certificateCache: { appCertificate: string; bytes: Uint8Array } | undefined;
+
+function certificateBytes(appCertificate: string): Uint8Array {
+  const cached = certificateCache;
+  if (cached !== undefined && cached.appCertificate === appCertificate) return cached.bytes;
+  const bytes = utf8(appCertificate);
+  certificateCache = { appCertificate, bytes };
+  return bytes;
+}
+
 function innerKey(platform: Platform, issueTs: number, appCertificate: string): Maybe<Uint8Array> {
   const cached = innerKeyCache;
   if (cached !== undefined && cached.issueTs === issueTs && cached.appCertificate === appCertificate) {
     return cached.key;
   }
-  return andThen(platform.hmacSha256(u32le(issueTs), utf8(appCertificate)), (key) => {
+  return andThen(platform.hmacSha256(u32le(issueTs), certificateBytes(appCertificate)), (key) => {
     innerKeyCache = { issueTs, appCertificate, key };
     return key;
   });

@@ -69,7 +69,13 @@ export function parseToken007Body(platform: Platform, body: string): Maybe<Parse
 }
 
 /** Parses inflated 007 content: bytes(signature), then the signing info. */
-function parseContent(content: Uint8Array): ParsedToken007 {
+function parseContent(inflatedContent: Uint8Array): ParsedToken007 {
+  // A plain Uint8Array view: slicing a Node Buffer goes through Buffer's own
+  // subarray, which costs more, and the parser only reads.
+  const content =
+    Object.getPrototypeOf(inflatedContent) === Uint8Array.prototype
+      ? inflatedContent
+      : new Uint8Array(inflatedContent.buffer, inflatedContent.byteOffset, inflatedContent.byteLength);
   const reader = new ByteReader(content);
   const signature = reader.bytes('the signature');
   const signingStart = reader.position;
@@ -81,7 +87,7 @@ function parseContent(content: Uint8Array): ParsedToken007 {
   const services: Service[] = [];
   let unknownServiceType: number | undefined;
   for (let index = 0; index < count; index++) {
-    const type = reader.u16(`the type of service ${index}`);
+    const type = reader.u16(String(index), 'the type of service ');
     if (!isKnownServiceType(type)) {
       unknownServiceType = type;
       break;
@@ -91,7 +97,7 @@ function parseContent(content: Uint8Array): ParsedToken007 {
   if (unknownServiceType === undefined && reader.remaining !== 0) {
     throw malformed(`${reader.remaining} bytes follow the last service`);
   }
-  const token: DecodedToken007 = {
+  const token: { -readonly [K in keyof DecodedToken007]: DecodedToken007[K] } = {
     version: '007',
     appId,
     issueTs,
@@ -99,7 +105,7 @@ function parseContent(content: Uint8Array): ParsedToken007 {
     salt,
     services,
     signatureHex: toHex(signature),
-    ...(unknownServiceType === undefined ? {} : { unknownServiceType }),
   };
+  if (unknownServiceType !== undefined) token.unknownServiceType = unknownServiceType;
   return { token, signature, signingInfo: content.subarray(signingStart) };
 }

@@ -391,10 +391,12 @@ function packPermissions(writer: ByteWriter, permissions: Rtm2PermissionMap): vo
 /** Reads the privileges and fields of a known service type (its type was already read). */
 export function parseService(reader: ByteReader, type: ServiceTypeNumber, index: number): Service {
   const description = SERVICE_DESCRIPTIONS[type];
-  const where = `service ${index} (${description.name})`;
-  const service: Record<string, unknown> = { type, privileges: reader.map32(`the privileges of ${where}`) };
-  for (const [name, kind] of description.fields) {
-    const what = `the ${name} of ${where}`;
+  const labels = serviceLabels(type, index);
+  const service: Record<string, unknown> = { type, privileges: reader.map32(labels.privileges) };
+  const fields = description.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const [name, kind] = fields[i]!;
+    const what = labels.fields[i]!;
     if (kind === 'i16') service[name] = reader.i16(what);
     else if (kind === 'permissions') service[name] = parsePermissions(reader, what);
     else service[name] = reader.string(what);
@@ -402,16 +404,41 @@ export function parseService(reader: ByteReader, type: ServiceTypeNumber, index:
   return service as unknown as Service;
 }
 
+/** The names a service's parts go by in errors. */
+interface ServiceLabels {
+  readonly privileges: string;
+  readonly fields: readonly string[];
+}
+
+// The labels of the first services of each type, kept: parsing needs them on
+// every read (only an error shows them), and building them costs more than the reads.
+const LABEL_CACHE_INDEXES = 16;
+const labelCache = new Map<number, ServiceLabels>();
+
+function serviceLabels(type: ServiceTypeNumber, index: number): ServiceLabels {
+  const key = type * LABEL_CACHE_INDEXES + index;
+  const cached = index < LABEL_CACHE_INDEXES ? labelCache.get(key) : undefined;
+  if (cached !== undefined) return cached;
+  const description = SERVICE_DESCRIPTIONS[type];
+  const where = `service ${index} (${description.name})`;
+  const labels: ServiceLabels = {
+    privileges: `the privileges of ${where}`,
+    fields: description.fields.map(([name]) => `the ${name} of ${where}`),
+  };
+  if (index < LABEL_CACHE_INDEXES) labelCache.set(key, labels);
+  return labels;
+}
+
 function parsePermissions(reader: ByteReader, what: string): Rtm2PermissionMap {
   const result: Record<number, Record<number, string[]>> = {};
-  const resourceTypeCount = reader.u16(`the resource type count of ${what}`);
+  const resourceTypeCount = reader.u16(what, 'the resource type count of ');
   for (let i = 0; i < resourceTypeCount; i++) {
-    const resourceType = reader.u16(`a resource type of ${what}`);
-    const permissionTypeCount = reader.u16(`a permission type count of ${what}`);
+    const resourceType = reader.u16(what, 'a resource type of ');
+    const permissionTypeCount = reader.u16(what, 'a permission type count of ');
     const byPermission: Record<number, string[]> = {};
     for (let j = 0; j < permissionTypeCount; j++) {
-      const permissionType = reader.u16(`a permission type of ${what}`);
-      const resourceCount = reader.u16(`a resource count of ${what}`);
+      const permissionType = reader.u16(what, 'a permission type of ');
+      const resourceCount = reader.u16(what, 'a resource count of ');
       const resources: string[] = [];
       for (let k = 0; k < resourceCount; k++) resources.push(reader.string(`a resource of ${what}`));
       byPermission[permissionType] = resources;

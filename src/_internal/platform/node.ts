@@ -68,6 +68,9 @@ export function createNodePlatform(fallback?: BuiltinLoader): Platform {
   // call to call (the computation is synchronous).
   let hash: Crypto['hash'] | undefined | null = null;
   let inner: NodeBuffer | undefined;
+  // Plain Uint8Array views of `inner`'s first bytes, by length: what gets
+  // hashed. A Buffer's own subarray costs more than hashing a short message.
+  let innerViews: Uint8Array[] = [];
   let outer: NodeBuffer | undefined;
   function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
     if (hash === null) {
@@ -77,7 +80,11 @@ export function createNodePlatform(fallback?: BuiltinLoader): Platform {
     if (hash === undefined) return nodeCrypto().createHmac('sha256', key).update(message).digest();
     const B = NodeBuffer();
     const k = key.length > BLOCK ? hash('sha256', key, 'buffer') : key;
-    if (inner === undefined || inner.length < BLOCK + message.length) inner = B.allocUnsafeSlow(Math.max(BLOCK + message.length, 512));
+    const length = BLOCK + message.length;
+    if (inner === undefined || inner.length < length) {
+      inner = B.allocUnsafeSlow(Math.max(length, 512));
+      innerViews = [];
+    }
     outer ??= B.allocUnsafeSlow(BLOCK + 32);
     for (let i = 0; i < BLOCK; i++) {
       const byte = i < k.length ? k[i]! : 0;
@@ -86,7 +93,12 @@ export function createNodePlatform(fallback?: BuiltinLoader): Platform {
     }
     inner.set(message, BLOCK);
     // 'binary' is Node's other name for 'latin1'.
-    outer.write(hash('sha256', inner.subarray(0, BLOCK + message.length), 'binary'), BLOCK, 'latin1');
+    let view = innerViews[length];
+    if (view === undefined) {
+      view = new Uint8Array(inner.buffer, inner.byteOffset, length);
+      if (length <= 512) innerViews[length] = view;
+    }
+    outer.write(hash('sha256', view, 'binary'), BLOCK, 'latin1');
     const digest = B.allocUnsafe(32);
     digest.write(hash('sha256', outer, 'binary'), 0, 'latin1');
     return digest;
