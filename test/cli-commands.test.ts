@@ -2,10 +2,10 @@
 // built executable for what only a real process shows: signals, real stdin,
 // exit statuses.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'tsup';
+import { buildForTest, cacheFolder } from './helpers/build.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApaasTokenBuilder,
@@ -469,22 +469,8 @@ describe('the built executable', () => {
   let cli: string;
   let buildDir: string;
   beforeAll(async () => {
-    const cache = new URL('../node_modules/.cache/', import.meta.url).pathname;
-    mkdirSync(cache, { recursive: true });
-    buildDir = mkdtempSync(join(cache, 'atb-cli-'));
-    await build({
-      entry: { cli: 'src/cli/bin.ts' },
-      outDir: buildDir,
-      format: ['esm'],
-      platform: 'node',
-      target: 'node20',
-      config: false,
-      silent: true,
-      dts: false,
-      sourcemap: false,
-      clean: false,
-      banner: { js: '#!/usr/bin/env node' },
-    });
+    buildDir = cacheFolder('atb-cli-');
+    await buildForTest({ cli: 'src/cli/bin.ts' }, buildDir, '#!/usr/bin/env node');
     cli = join(buildDir, 'cli.js');
   }, 60_000);
   afterAll(() => {

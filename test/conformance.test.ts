@@ -3,9 +3,9 @@
 // conformance/adapters/. Expected counts and failures come from the vectors
 // file and its notes (vectors/README.md), never from the kit itself.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'tsup';
+import { buildForTest, cacheFolder } from './helpers/build.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vectors, VECTORS_PATH } from './helpers/vectors.js';
 
@@ -22,9 +22,7 @@ let temp: string;
 
 beforeAll(async () => {
   // Inside node_modules/.cache, so that the agora-token adapter finds the agora-token devDependency above it.
-  const cache = new URL('../node_modules/.cache/', import.meta.url).pathname;
-  mkdirSync(cache, { recursive: true });
-  pkg = mkdtempSync(join(cache, 'atb-conformance-'));
+  pkg = cacheFolder('atb-conformance-');
   temp = join(pkg, 'tmp');
   mkdirSync(temp);
   writeFileSync(
@@ -33,17 +31,7 @@ beforeAll(async () => {
   );
   cpSync('vectors', join(pkg, 'vectors'), { recursive: true });
   cpSync('conformance', join(pkg, 'conformance'), { recursive: true });
-  await build({
-    entry: { index: 'src/index.ts', cli: 'src/cli/bin.ts' },
-    outDir: join(pkg, 'dist'),
-    format: ['esm'],
-    platform: 'node',
-    target: 'node20',
-    config: false,
-    silent: true,
-    dts: false,
-    sourcemap: false,
-  });
+  await buildForTest({ index: 'src/index.ts', cli: 'src/cli/bin.ts' }, join(pkg, 'dist'));
   cli = join(pkg, 'dist', 'cli.js');
 }, 60_000);
 afterAll(() => {

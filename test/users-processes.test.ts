@@ -2,9 +2,9 @@
 // `users remove` at once (issue 9, defect 1), a writer killed mid-write, and
 // `users add --register` against the Agora Chat stand-in (issue 8).
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'tsup';
+import { buildForTest, cacheFolder } from './helpers/build.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addUser, hashPassword, listUsers, readUsersFile } from '../src/server/index.js';
 import { startChatStandIn, type ChatStandIn } from './helpers/agora-chat-standin.js';
@@ -19,21 +19,8 @@ let serverModule: string;
 let dir: string;
 
 beforeAll(async () => {
-  const cache = new URL('../node_modules/.cache/', import.meta.url).pathname;
-  mkdirSync(cache, { recursive: true });
-  buildDir = mkdtempSync(join(cache, 'atb-users-proc-'));
-  await build({
-    entry: { cli: 'src/cli/bin.ts', server: 'src/server/index.ts' },
-    outDir: buildDir,
-    format: ['esm'],
-    platform: 'node',
-    target: 'node20',
-    config: false,
-    silent: true,
-    dts: false,
-    sourcemap: false,
-    clean: false,
-  });
+  buildDir = cacheFolder('atb-users-proc-');
+  await buildForTest({ cli: 'src/cli/bin.ts', server: 'src/server/index.ts' }, buildDir);
   cli = join(buildDir, 'cli.js');
   serverModule = join(buildDir, 'server.js');
 }, 60_000);
