@@ -72,6 +72,30 @@ export type UsersFileErrorCode =
   | 'ERR_INVALID_ARGUMENT';
 
 /**
+ * The stable codes of `UserStoreError`, what a user store rejects with.
+ *
+ * - `ERR_USER_STORE_UNAVAILABLE`: the store cannot answer for now (a database
+ *   that is down, a users file being replaced); the token service answers
+ *   `503` with `Retry-After`. Try again later.
+ * - `ERR_USER_STORE`: the store is broken or misconfigured (a corrupt file, a
+ *   schema it does not know); trying again will not help.
+ * - `ERR_USER_EXISTS`: `addUser` without `replace` for a login name that is there.
+ * - `ERR_USER_NOT_FOUND`: `updateUser` or `removeUser` for a login name that is not there.
+ * - `ERR_INVALID_ARGUMENT`: a login name, chat name, uid or hash is not allowed.
+ *
+ * @example
+ * ```ts
+ * const code: UserStoreErrorCode = 'ERR_USER_STORE_UNAVAILABLE';
+ * ```
+ */
+export type UserStoreErrorCode =
+  | 'ERR_USER_STORE_UNAVAILABLE'
+  | 'ERR_USER_STORE'
+  | 'ERR_USER_EXISTS'
+  | 'ERR_USER_NOT_FOUND'
+  | 'ERR_INVALID_ARGUMENT';
+
+/**
  * The stable codes of {@link AgoraChatError}.
  *
  * - `ERR_INVALID_ARGUMENT`: an option or argument is missing or not allowed

@@ -1,4 +1,4 @@
-import type { AgoraChatErrorCode, TokenClientErrorCode, UsersFileErrorCode } from './error-codes.js';
+import type { AgoraChatErrorCode, TokenClientErrorCode, UserStoreErrorCode, UsersFileErrorCode } from './error-codes.js';
 
 /**
  * The stable codes of {@link AgoraTokenError}. Switch on these, never on the
@@ -37,6 +37,7 @@ export type AgoraTokenErrorCode =
   | 'ERR_TOKEN_TOO_LARGE'
   | 'ERR_PLATFORM_UNSUPPORTED'
   | UsersFileErrorCode
+  | UserStoreErrorCode
   | AgoraChatErrorCode
   | TokenClientErrorCode;
 

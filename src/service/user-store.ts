@@ -1,7 +1,8 @@
 // The one interface between the token service and where its users live: a
 // users file, PostgreSQL, memory, or the operator's own database. Portable:
-// types only, no Node import, so the Fetch handler can take a store on any
-// runtime.
+// no Node import, so the Fetch handler can take a store on any runtime.
+import type { UserStoreErrorCode } from '../error-codes.js';
+import { AgoraTokenError, brandClass, hasBrand } from '../errors.js';
 
 /**
  * One user as a {@link UserStore} keeps it. Column names follow Agora's Chat
@@ -146,3 +147,37 @@ export interface PasswordHasher {
    */
   verify(password: string, passwordHash: string | undefined, signal?: AbortSignal): Promise<{ valid: boolean; rehash?: string }>;
 }
+
+export type { UserStoreErrorCode };
+
+/**
+ * The error a {@link UserStore} rejects with: an `AgoraTokenError` with a code
+ * of {@link UserStoreErrorCode}. Messages name the store and the login name;
+ * never a password, a hash or a connection string's password.
+ *
+ * @example
+ * ```ts
+ * throw new UserStoreError('ERR_USER_STORE_UNAVAILABLE', 'users database postgres://db.internal/agora: connection refused');
+ * ```
+ */
+export class UserStoreError extends AgoraTokenError {
+  /** True for user store errors only, from any copy of the package (by a `Symbol.for` brand). */
+  static override [Symbol.hasInstance](value: unknown): value is UserStoreError {
+    return hasBrand(value, USER_STORE_ERROR);
+  }
+
+  /** A stable, machine-readable code for the kind of failure. */
+  declare readonly code: UserStoreErrorCode;
+
+  /**
+   * @param code - the stable code.
+   * @param message - what failed; never a password, hash or secret.
+   * @param options - the wrapped error, if any.
+   */
+  constructor(code: UserStoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, { cause: options?.cause });
+    this.name = 'UserStoreError';
+  }
+}
+
+const USER_STORE_ERROR = brandClass(UserStoreError, 'agora-token-builder.UserStoreError');
