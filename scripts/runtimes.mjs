@@ -10,7 +10,8 @@
 //   Chromium (headless)     web, the README's browser snippet  (esbuild --platform=browser)
 //
 // Bun, Deno and miniflare (workerd) come from the pinned devDependencies;
-// Chromium is /usr/bin/chromium through playwright-core. Prints one line per
+// Chromium is found by scripts/find-chromium.mjs (CHROMIUM, then PATH, then
+// /usr/bin/chromium) and driven through playwright-core. Prints one line per
 // runtime and entry, then a table, and exits non-zero if any row is missing,
 // failed, or passed fewer checks than it must.
 import { spawn } from 'node:child_process';
@@ -19,10 +20,10 @@ import { createServer } from 'node:http';
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { findChromium } from './find-chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const RUNTIMES_DIR = fileURLToPath(new URL('../test/runtimes/', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const COMPAT_ENTRIES = ['compat/agora-token', 'compat/agora-access-token'];
 /** workerd's date of the pinned miniflare; flags behave as on that date. */
 const COMPATIBILITY_DATE = '2026-04-01';
@@ -338,7 +339,8 @@ window.__renewal = runRenewal();
 async function chromiumChecks() {
   const runtime = 'chromium';
   const entries = ['web', 'README renewal'];
-  if (!existsSync(CHROMIUM)) return entries.map((entry) => ({ runtime, entry, ...fromError('chromium', `${CHROMIUM} is missing`) }));
+  const found = findChromium();
+  if (found.path === undefined) return entries.map((entry) => ({ runtime, entry, ...fromError('chromium', found.message) }));
   let server;
   let browser;
   const pageErrors = [];
@@ -368,7 +370,7 @@ async function chromiumChecks() {
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: found.path,
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       timeout: 30_000,

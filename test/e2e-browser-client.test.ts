@@ -8,11 +8,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumPath } from './helpers/chromium.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeToken, verifyToken, type ChatService } from '../src/index.js';
 import { addUser, startTokenServer, type RunningTokenServer, type TokenServerOptions } from '../src/server/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = chromiumPath();
 const APP_ID = '970CA35de60c44645bbae8a215061b33';
 const APP_CERTIFICATE = '5CFd2fd1755d40ecb72977518be15d3b';
 const SECRET = 'the session secret of the browser tests, 48 bytes';
@@ -26,7 +27,6 @@ function chatUser(token: string): string {
   return (decoded.services[0] as ChatService).userId;
 }
 
-if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 if (!existsSync(join(import.meta.dirname, '..', 'dist', 'client', 'index.js'))) throw new Error('dist/ is not built: run npm run build first');
 
 describe('the client module in Chromium', () => {

@@ -3,25 +3,26 @@
 // a renewal at 80% of the token's life through the session (no password),
 // a reload that resumes the session, and sign-out. The page loads the
 // client and web modules from the server (/assets/), so dist/ must be built
-// (npm run build, as CI does first). Uses Debian's /usr/bin/chromium through
-// playwright-core; never downloads a browser. Set E2E_SCREENSHOTS=DIR to
+// (npm run build, as CI does first). Finds Chromium as test/helpers/chromium.ts says (CHROMIUM,
+// then PATH, then /usr/bin/chromium) and drives it through playwright-core;
+// never downloads a browser. Set E2E_SCREENSHOTS=DIR to
 // keep screenshots of the three states.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumPath } from './helpers/chromium.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeToken, verifyToken, type ChatService } from '../src/index.js';
 import { addUser, startTokenServer, type RunningTokenServer } from '../src/server/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = chromiumPath();
 const APP_ID = '970CA35de60c44645bbae8a215061b33';
 const APP_CERTIFICATE = '5CFd2fd1755d40ecb72977518be15d3b';
 const UUID = '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b';
 const EXPIRE = 5; // seconds: the page renews after 4 s (80%)
 const SHOTS = process.env.E2E_SCREENSHOTS;
 
-if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 if (!existsSync(join(import.meta.dirname, '..', 'dist', 'client', 'index.js'))) throw new Error('dist/ is not built: run npm run build first');
 
 function chatUser(token: string): string {
