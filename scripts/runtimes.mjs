@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // The runtime matrix (issue 7): runs the vectors and a build/decode/verify
 // smoke test (test/runtimes/smoke.mjs) against the BUILT package (dist/, run
-// `npm run build` first) on every runtime the README claims, and the README's
+// `npm run build` first) on every runtime docs/web.md claims, and its
 // Worker and browser examples as written:
 //
 //   Node, Bun, Deno         root, web, compat/agora-token, compat/agora-access-token
 //   workerd + nodejs_compat root, web, compat/agora-token, compat/agora-access-token  (miniflare)
-//   workerd, no Node APIs   web, the README's Worker                             (miniflare)
-//   Chromium (headless)     web, the README's browser snippet  (esbuild --platform=browser)
+//   workerd, no Node APIs   web, docs/web.md's Worker                          (miniflare)
+//   Chromium (headless)     web, docs/web.md's browser snippet  (esbuild --platform=browser)
 //
 // Bun, Deno and miniflare (workerd) come from the pinned devDependencies;
 // Chromium is found by scripts/find-chromium.mjs (CHROMIUM, then PATH, then
@@ -50,9 +50,9 @@ const MATRIX = [
   { runtime: 'workerd+nodejs_compat', entry: 'web', expected: ENTRY_CHECKS },
   ...COMPAT_ENTRIES.map((entry) => ({ runtime: 'workerd+nodejs_compat', entry, expected: smoke.COMPAT_CHECKS[entry].length })),
   { runtime: 'workerd', entry: 'web', expected: ENTRY_CHECKS },
-  { runtime: 'workerd', entry: 'README Worker', expected: 3 },
+  { runtime: 'workerd', entry: 'docs Worker', expected: 3 },
   { runtime: 'chromium', entry: 'web', expected: ENTRY_CHECKS },
-  { runtime: 'chromium', entry: 'README renewal', expected: 2 },
+  { runtime: 'chromium', entry: 'docs renewal', expected: 2 },
 ];
 
 /** The ESM file of an entry ("root", "web", "compat/...") by the package's "exports". */
@@ -112,7 +112,7 @@ function bin(name) {
 
 // ---------------------------------------------------------------- bundles (esbuild)
 
-/** Resolves `agora-token-builder/...` (as the README's examples import it) to the built file, by "exports". */
+/** Resolves `agora-token-builder/...` (as the docs' examples import it) to the built file, by "exports". */
 const selfReference = {
   name: 'self-reference',
   setup(b) {
@@ -239,27 +239,27 @@ async function workerdChecks(runtime, entries, nodejsCompat) {
   }
 }
 
-/** The first ```js block after a README heading, as written. */
+/** The first ```js block after a heading of docs/web.md, as written. */
 function readmeBlock(heading) {
-  const readme = readFileSync(`${ROOT}README.md`, 'utf8');
-  const at = readme.indexOf(`\n${heading}\n`);
-  if (at < 0) throw new Error(`README.md has no heading "${heading}"`);
-  const match = /```js\n([\s\S]*?)```/.exec(readme.slice(at));
-  if (match === null) throw new Error(`README.md has no js block after "${heading}"`);
+  const guide = readFileSync(`${ROOT}docs/web.md`, 'utf8');
+  const at = guide.indexOf(`\n${heading}\n`);
+  if (at < 0) throw new Error(`docs/web.md has no heading "${heading}"`);
+  const match = /```js\n([\s\S]*?)```/.exec(guide.slice(at));
+  if (match === null) throw new Error(`docs/web.md has no js block after "${heading}"`);
   return match[1];
 }
 
 const APP_ID = '970CA35de60c44645bbae8a215061b33';
 const APP_CERTIFICATE = '5CFd2fd1755d40ecb72977518be15d3b';
 
-/** The README's Worker, as written, in workerd without nodejs_compat, checked from outside with the root entry. */
+/** The Worker of docs/web.md, as written, in workerd without nodejs_compat, checked from outside with the root entry. */
 async function readmeWorker() {
   const runtime = 'workerd';
-  const entry = 'README Worker';
+  const entry = 'docs Worker';
   let mf;
   try {
     const root = await import(entryFile('root'));
-    const script = await bundle(readmeBlock('### Cloudflare Worker'), { platform: 'browser', plugins: [nodeBuiltins] });
+    const script = await bundle(readmeBlock('## Cloudflare Worker'), { platform: 'browser', plugins: [nodeBuiltins] });
     mf = await worker(script, { nodejsCompat: false, bindings: { AGORA_APP_ID: APP_ID, AGORA_APP_CERTIFICATE: APP_CERTIFICATE } });
     const results = [];
     const check = async (name, body) => {
@@ -296,7 +296,7 @@ async function readmeWorker() {
     const failures = results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.message}`);
     return [{ runtime, entry, passed: results.length - failures.length, failed: failures.length, failures }];
   } catch (error) {
-    return [{ runtime, entry, ...fromError('README Worker', error) }];
+    return [{ runtime, entry, ...fromError('docs Worker', error) }];
   } finally {
     await dispose(mf);
   }
@@ -304,7 +304,7 @@ async function readmeWorker() {
 
 // ---------------------------------------------------------------- Chromium
 
-/** The README's renewal snippet: its scheduleRenewal is called with tokens built in the page; setTimeout is watched. */
+/** The renewal snippet of docs/web.md: its scheduleRenewal is called with tokens built in the page; setTimeout is watched. */
 const RENEWAL_HARNESS = (snippetFile) => `
 import { ChatTokenBuilder2 } from 'agora-token-builder/web';
 import { scheduleRenewal } from ${JSON.stringify(snippetFile)};
@@ -331,14 +331,14 @@ async function runRenewal() {
   } finally {
     window.setTimeout = realSetTimeout;
   }
-  return { entry: 'README renewal', passed: 2 - failures.length, failed: failures.length, failures };
+  return { entry: 'docs renewal', passed: 2 - failures.length, failed: failures.length, failures };
 }
 window.__renewal = runRenewal();
 `;
 
 async function chromiumChecks() {
   const runtime = 'chromium';
-  const entries = ['web', 'README renewal'];
+  const entries = ['web', 'docs renewal'];
   const found = findChromium();
   if (found.path === undefined) return entries.map((entry) => ({ runtime, entry, ...fromError('chromium', found.message) }));
   let server;
@@ -351,7 +351,7 @@ async function chromiumChecks() {
     let renewal;
     try {
       const snippet = `${dir}/renewal.mjs`;
-      writeFileSync(snippet, readmeBlock('### In a browser'));
+      writeFileSync(snippet, readmeBlock('## In a browser'));
       renewal = await bundle(RENEWAL_HARNESS(snippet), { platform: 'browser' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -412,7 +412,7 @@ await timed('deno', () => localRuntime('deno', bin('deno'), ['run', '--quiet', '
 await timed('workerd+nodejs_compat', () => workerdChecks('workerd+nodejs_compat', ['root', ...COMPAT_ENTRIES], true));
 await timed('workerd+nodejs_compat web', () => workerdChecks('workerd+nodejs_compat', ['web'], true));
 await timed('workerd', () => workerdChecks('workerd', ['web'], false));
-await timed('workerd README Worker', readmeWorker);
+await timed('workerd docs Worker', readmeWorker);
 await timed('chromium', chromiumChecks);
 
 let ok = true;

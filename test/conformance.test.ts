@@ -201,20 +201,6 @@ describe('conformance over the Python example adapter (standard library only)', 
   });
 });
 
-describe('the README example adapter, as written', () => {
-  it('passes every chat token case, like the longer one in the repository', async () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const section = readme.slice(readme.indexOf('## Conformance kit'));
-    const source = /```python\n([\s\S]*?)```/.exec(section)?.[1];
-    expect(source).toContain('def answer(r):');
-    const path = join(temp, 'adapter.py');
-    writeFileSync(path, source!);
-    const run = await conformance([...REFERENCE, '--', 'python3', path]);
-    expect(run.out.filter((line) => line.startsWith('FAIL'))).toEqual([]);
-    expect(totals(run)).toEqual({ passed: CHAT_IDS.length, failed: 0, unsupported: TOTAL - CHAT_IDS.length });
-  });
-});
-
 describe('conformance over deliberately broken adapters', () => {
   it.each([
     // mode, fields named, fields not named, whether the token still verifies (is self-consistent)

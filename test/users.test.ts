@@ -222,7 +222,7 @@ describe('a version 1 users file', () => {
   it('keeps every user: the old chatUserId becomes both the chat username and the UUID, and a change writes version 2', async () => {
     const alice = await hashPassword('alice-pw', FAST);
     const bob = await hashPassword('bob-pw', FAST);
-    // Exactly what version 0.1 wrote.
+    // A version 1 file, as written before chat usernames and UUIDs were stored apart.
     writeFileSync(file, JSON.stringify({ version: 1, users: { alice: { chatUserId: 'alice-old-id', password: alice }, bob: { chatUserId: 'bob', password: bob } } }));
     expect(await listUsers(file)).toEqual([
       { userAccount: 'alice', chatUserName: 'alice-old-id', chatUserUuid: 'alice-old-id' },

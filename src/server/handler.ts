@@ -514,7 +514,7 @@ async function postToken(req: IncomingMessage, res: ServerResponse, config: Reso
   let user: AuthenticatedUser | null;
   try {
     // At most maxConcurrentLogins hashes at once; a client that left while waiting costs none.
-    // A custom authenticate of version 0.1 resolves { chatUserId }: both fields.
+    // A custom authenticate of the older shape resolves { chatUserId }: both fields.
     user = normalizeAuthenticatedUser(await config.logins.run(gone, () => config.authenticate(userAccount, userPassword, gone)));
   } catch (error) {
     if (error instanceof LoginRejected) {

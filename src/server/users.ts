@@ -937,7 +937,8 @@ export interface AuthenticatedUser {
 }
 
 /**
- * What an {@link Authenticate} written for version 0.1 resolves to.
+ * The older shape an {@link Authenticate} may resolve to, from before the
+ * chat username and UUID were told apart.
  *
  * @deprecated Its one id was used both as the token's user id and as the
  * answered `chatUserName`; resolve an {@link AuthenticatedUser} instead.
@@ -949,7 +950,7 @@ export interface AuthenticatedUser {
  * ```
  */
 export interface LegacyAuthenticatedUser {
-  /** The one id of version 0.1: the token's user id and the answered `chatUserName`. */
+  /** The one id of the older shape: the token's user id and the answered `chatUserName`. */
   readonly chatUserId: string;
 }
 

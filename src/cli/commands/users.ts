@@ -146,7 +146,7 @@ export const users: Command = {
     '    AGORA_CHAT_APP_KEY (or --chat-app-key ORG#APP) and AGORA_CHAT_REST_URL (or --chat-rest-url URL).\n' +
     '  --replace: changes an existing user, keeping the chat username and UUID it is not given;\n' +
     '    --keep-password keeps the password too (nothing is read from standard input).\n' +
-    '  --chat-user-id ID (deprecated) sets both CHATNAME and UUID to ID, as version 0.1 did.',
+    '  --chat-user-id ID (deprecated) sets both CHATNAME and UUID to ID, as version 1 users files stored them.',
   run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === 'add') return reportingChatErrors(add(rest, io), io);
