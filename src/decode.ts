@@ -1,4 +1,4 @@
-import { accountToString, assertPackableString, checkOptions, optionalTime, unixNow } from './_internal/assert.js';
+import { accountToString, assertHexId, assertPackableString, checkOptions, optionalTime, unixNow } from './_internal/assert.js';
 import { currentPlatform, settled, andThen, type Maybe, type Platform } from './_internal/platform/platform.js';
 import { AgoraTokenError } from './errors.js';
 import { VERSION_006 } from './token006/access-token.js';
@@ -169,8 +169,10 @@ function verifyOptions(options: unknown): { now: number; checked: VerifyOptions 
  *
  * The signature is compared in constant time. A token that cannot be
  * decoded is reported as `malformed` rather than thrown, so one `switch`
- * handles every outcome. A certificate that is not 32 hex characters cannot
- * have signed any token, so it yields `bad-signature`.
+ * handles every outcome. The certificate is checked as the builders check
+ * it: anything but 32 hexadecimal characters (an empty or unset
+ * `AGORA_APP_CERTIFICATE`, a truncated one) throws, rather than calling
+ * every token forged.
  *
  * A legacy 006 token signs its channel name and uid but carries only their
  * CRC-32s, so verifying one needs `options.channelName` and `options.uid`; a
@@ -183,7 +185,7 @@ function verifyOptions(options: unknown): { now: number; checked: VerifyOptions 
  * @param options - `now`, to verify at another time than the system clock's;
  *   for 006 tokens, `channelName` and `uid`.
  * @throws {@link AgoraTokenError} `ERR_INVALID_ARGUMENT` only when
- *   `appCertificate` is not a string; `options` is not an object (or
+ *   `appCertificate` is not 32 hexadecimal characters; `options` is not an object (or
  *   `undefined`) or holds a key other than `now`, `channelName` and `uid`;
  *   `options.now` is not a valid time; `options.channelName` or
  *   `options.uid` is given with a wrong type; or a 006 token is given
@@ -199,11 +201,9 @@ function verifyOptions(options: unknown): { now: number; checked: VerifyOptions 
  * ```
  */
 export function verifyToken(token: string, appCertificate: string, options?: VerifyOptions): VerifyResult {
-  if (typeof appCertificate !== 'string') {
-    throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'appCertificate must be a string of 32 hexadecimal characters', {
-      argument: 'appCertificate',
-    });
-  }
+  // Checked like the builders check it: an empty or mangled certificate is a
+  // configuration mistake, which must not read as "every token is forged".
+  assertHexId(appCertificate, 'appCertificate');
   const { now, checked } = verifyOptions(options);
   const platform = currentPlatform();
   let parsed: Maybe<ParsedToken007 | ParsedToken006 | AgoraTokenError>;

@@ -321,6 +321,20 @@ describe('decode and verify', () => {
     expectOneErrorLine(run(['verify', token(), '--now', 'tomorrow']), 2, /--now must be Unix seconds or an ISO 8601 date/);
     expectOneErrorLine(run(['verify', token()], { AGORA_APP_ID: APP_ID }), 2, /AGORA_APP_CERTIFICATE/);
   });
+
+  it('verify exits 2, naming appCertificate, for a certificate that is not 32 hex characters, never calling the token forged', () => {
+    for (const [certificate, detail] of [
+      ['xyz', /got a string of 3 characters/],
+      [' 5CFd2fd1755d40ecb72977518be15d3b', /whitespace around them/],
+    ] as const) {
+      const viaFlag = run(['verify', token(), '--app-certificate', certificate]);
+      expectOneErrorLine(viaFlag, 2, /^error: ERR_INVALID_ARGUMENT: appCertificate must be 32 hexadecimal characters/);
+      expect(viaFlag.err[0]).toMatch(detail);
+      expect(viaFlag.out).toEqual([]);
+      const viaEnv = run(['verify', token()], { AGORA_APP_CERTIFICATE: certificate });
+      expectOneErrorLine(viaEnv, 2, /appCertificate must be 32 hexadecimal characters/);
+    }
+  });
 });
 
 describe('vectors', () => {

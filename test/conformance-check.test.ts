@@ -50,7 +50,7 @@ describe('the requests made from a vectors file', () => {
       channelName: 'demo',
       uid: 'test_user',
     });
-    expect(byId('006-invalid').request).toEqual({ token: '006invalid', appCertificate: '', channelName: '', uid: '' });
+    expect(byId('006-invalid').request).toEqual({ token: '006invalid', appCertificate: '5CFd2fd1755d40ecb72977518be15d3b', channelName: '', uid: '' });
     expect(cases.some((c) => c.id.startsWith('unknown-service'))).toBe(false);
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
   });
@@ -123,6 +123,15 @@ describe('answers of the wrong shape, and verify answers', () => {
     expect(failuresOf('flipped-signature-bit', { valid: true })).toEqual([
       'valid: got true, expected false: the signature does not match appCertificate (bad-signature)',
     ]);
+  });
+
+  it('certificate-not-hex: Agora\'s verdict (valid: false) or an argument error passes; on other invalid cases an error fails', () => {
+    expect(byId('certificate-not-hex').request.appCertificate).toBe('not-a-certificate');
+    expect(checkAnswer(byId('certificate-not-hex'), { valid: false })).toEqual({ status: 'pass' });
+    expect(checkAnswer(byId('certificate-not-hex'), { error: 'appCertificate must be 32 hexadecimal characters' })).toEqual({ status: 'pass' });
+    expect(failuresOf('certificate-not-hex', { valid: true })[0]).toMatch(/^valid: got true, expected false/);
+    expect(failuresOf('flipped-signature-bit', { error: 'boom' })).toEqual(['the adapter answered an error: "boom"']);
+    expect(failuresOf('006-invalid', { error: 'boom' })).toEqual(['the adapter answered an error: "boom"']);
   });
 
   it('unsupported, with or without a reason; error; two answers at once', () => {

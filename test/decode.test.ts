@@ -239,10 +239,39 @@ describe.each(ENTRY_CASES)('%s entry', (_entryName, entry) => {
       }
     });
 
-    it('reports a certificate string that is not 32 hex characters as bad-signature', async () => {
-      for (const cert of ['', 'not-a-certificate', CERT.slice(1), `${CERT}0`]) {
-        expect((await entry.verifyToken(good, cert, { now: ISSUE_TS })).status).toBe('bad-signature');
+    it('refuses a certificate string the builders refuse (empty, short, long, not hex, padded) with ERR_INVALID_ARGUMENT naming appCertificate, before reading the token', async () => {
+      const token006 = await entry.RtcTokenBuilder.buildTokenWithUid(APP_ID, CERT, 'room-1', 42, 1, ISSUE_TS + 600, { issueTs: ISSUE_TS, salt: 7, allowPastTimestamp: true });
+      const cases: Array<[string, RegExp]> = [
+        ['', /\(got an empty string\)$/],
+        ['x', /\(got a string of 1 character\)$/],
+        ['not-a-certificate', /\(got a string of 17 characters\)$/],
+        [CERT.slice(1), /\(got a string of 31 characters\)$/],
+        [`${CERT}0`, /\(got a string of 33 characters\)$/],
+        ['z'.repeat(32), /\(got a string of 32 characters, not all hexadecimal\)$/],
+        [` ${CERT}\n`, /\(got 32 hexadecimal characters with whitespace around them\)$/],
+      ];
+      for (const [cert, detail] of cases) {
+        for (const [token, options] of [[good, { now: ISSUE_TS }], [token006, { now: ISSUE_TS, channelName: 'room-1', uid: 42 }], ['not a token', {}]] as const) {
+          let caught: unknown;
+          try {
+            await entry.verifyToken(token, cert, options);
+          } catch (error) {
+            caught = error;
+          }
+          // Never a verdict, and never a platform error such as WebCrypto's zero-length key DOMException.
+          expect(caught, JSON.stringify(cert)).toBeInstanceOf(AgoraTokenError);
+          expect((caught as AgoraTokenError).code).toBe('ERR_INVALID_ARGUMENT');
+          expect((caught as AgoraTokenError).argument).toBe('appCertificate');
+          expect((caught as AgoraTokenError).message).toMatch(/^appCertificate must be 32 hexadecimal characters \(got /);
+          expect((caught as AgoraTokenError).message).toMatch(detail);
+          expect((caught as AgoraTokenError).message).not.toContain(CERT);
+        }
       }
+    });
+
+    it('takes a certificate in either case, as the builders do, but signs with it as given', async () => {
+      expect((await entry.verifyToken(good, CERT, { now: ISSUE_TS })).status).toBe('valid');
+      expect((await entry.verifyToken(good, CERT.toLowerCase(), { now: ISSUE_TS })).status).toBe('bad-signature');
     });
 
     it('throws ERR_INVALID_ARGUMENT for a now that is not a time', async () => {

@@ -279,9 +279,8 @@ describe.each(ENTRY_CASES)('%s entry', (_entryName, entry) => {
 
   describe('certificate binding', () => {
     it('a wrong certificate never verifies', async () => {
-      const otherCertificate = fc.oneof(hex32, fc.string({ unit: 'binary', maxLength: 40 }));
       await fc.assert(
-        fc.asyncProperty(tokenInput, otherCertificate, async (x, other) => {
+        fc.asyncProperty(tokenInput, hex32, async (x, other) => {
           fc.pre(other !== x.appCertificate);
           const token = (await build(entry, x).build());
           const verdict = await entry.verifyToken(token, other, { now: x.issueTs });

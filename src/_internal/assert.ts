@@ -25,10 +25,19 @@ function describe(value: unknown): string {
 
 const HEX32 = /^[0-9a-fA-F]{32}$/;
 
+/** How long a string is, in words: "an empty string", "a string of 1 character", "... of 31 characters". */
+function charactersOf(value: string): string {
+  if (value.length === 0) return 'an empty string';
+  if (value.trim() !== value && HEX32.test(value.trim())) return '32 hexadecimal characters with whitespace around them';
+  if (value.length === 1) return 'a string of 1 character';
+  if (value.length === 32) return 'a string of 32 characters, not all hexadecimal';
+  return `a string of ${value.length} characters`;
+}
+
 /** An App ID or App Certificate: 32 hexadecimal characters, either case. */
 export function assertHexId(value: unknown, argument: 'appId' | 'appCertificate'): asserts value is string {
   if (typeof value !== 'string' || !HEX32.test(value)) {
-    const got = typeof value === 'string' ? `a string of ${value.length} characters` : describe(value);
+    const got = typeof value === 'string' ? charactersOf(value) : describe(value);
     throw invalidArgument(argument, `must be 32 hexadecimal characters (got ${got})`);
   }
 }

@@ -18,7 +18,7 @@ export type InflateResult = { readonly bytes: Uint8Array } | { readonly failure:
 
 /** The runtime primitives the core needs. */
 export interface Platform {
-  /** HMAC-SHA256 (RFC 2104) of `message` under `key` (never empty). */
+  /** HMAC-SHA256 (RFC 2104) of `message` under `key`, of any length (an empty key included), as node:crypto computes it. */
   hmacSha256(key: Uint8Array, message: Uint8Array): Maybe<Uint8Array>;
   /** One zlib stream (RFC 1950) with zlib's default settings. */
   deflate(data: Uint8Array): Maybe<Uint8Array>;

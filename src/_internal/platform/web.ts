@@ -45,9 +45,15 @@ function streamClass(name: 'CompressionStream' | 'DecompressionStream', purpose:
   return value as StreamClass;
 }
 
+/** HMAC pads a key shorter than its 64-byte block with zeros, so an empty key is the key of one zero byte. */
+const EMPTY_KEY_EQUIVALENT = new Uint8Array(1);
+
 async function hmacSha256(key: Uint8Array, message: Uint8Array): Promise<Uint8Array> {
   const api = subtle();
-  const cryptoKey = await api.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  // WebCrypto refuses a zero-length HMAC key (a DOMException), where HMAC
+  // itself and node:crypto accept it: give it the key that HMAC makes the same.
+  const raw = key.length === 0 ? EMPTY_KEY_EQUIVALENT : key;
+  const cryptoKey = await api.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   return new Uint8Array(await api.sign('HMAC', cryptoKey, message));
 }
 
