@@ -21,21 +21,27 @@
  *
  * @module agora-token-builder/web
  */
+import { onWeb } from './_internal/platform/on-web.js';
 import { runWithPlatform } from './_internal/platform/platform.js';
 import { webPlatform } from './_internal/platform/web.js';
-import * as apaas from './builders/apaas.js';
-import * as chat from './builders/chat.js';
-import * as convoai from './builders/convoai.js';
-import * as fpa from './builders/fpa.js';
-import * as legacy from './builders/legacy.js';
-import * as rtc from './builders/rtc.js';
-import * as rtm from './builders/rtm.js';
 import * as decode from './decode.js';
 import * as token006 from './token006/access-token.js';
 import * as token2 from './token2/access-token2.js';
 import type { Service, ServiceInit } from './token2/services.js';
 
 export { AgoraTokenError, type AgoraTokenErrorCode, type AgoraTokenErrorOptions } from './errors.js';
+export {
+  ChatTokenBuilder2,
+  RtcTokenBuilder2,
+  RtmTokenBuilder2,
+  FpaTokenBuilder,
+  ApaasTokenBuilder,
+  EducationTokenBuilder,
+  ConvoAITokenBuilder,
+  SttTokenBuilder,
+  RtcTokenBuilder,
+  RtmTokenBuilder,
+} from './web-builders.js';
 export {
   ServiceType,
   RtcPrivilege,
@@ -74,56 +80,6 @@ export { RtcRole006, RtmRole006, type BuildOptions006 } from './builders/legacy.
 export { Privilege006, type AccessToken006Options } from './token006/access-token.js';
 export { type DecodedToken006 } from './token006/parse.js';
 export { type AccessToken2Options } from './token2/access-token2.js';
-
-/** Runs a core call on the Web platform; its result, or its error, arrives as a promise. */
-async function onWeb<T>(call: () => T): Promise<Awaited<T>> {
-  return runWithPlatform(webPlatform, call) as Awaited<T>;
-}
-
-/**
- * The static side of a root-entry builder class as the web entry exports it:
- * the same methods with the same parameters, each returning a `Promise` of
- * the root method's result.
- */
-export type Promised<C> = {
-  readonly [K in keyof C as C[K] extends (...args: never) => unknown ? K : never]: C[K] extends (...args: infer A) => infer R
-    ? (...args: A) => Promise<R>
-    : never;
-};
-
-function promised<C extends object>(builder: C): Promised<C> {
-  const methods: Record<string, unknown> = {};
-  // Own and inherited static methods (EducationTokenBuilder inherits ApaasTokenBuilder's).
-  for (let source: object | null = builder; source !== null && source !== Function.prototype; source = Object.getPrototypeOf(source)) {
-    for (const name of Object.getOwnPropertyNames(source)) {
-      const method = (builder as Record<string, unknown>)[name];
-      if (name in methods || name === 'prototype' || typeof method !== 'function') continue;
-      methods[name] = (...args: unknown[]) => onWeb(() => (method as (...a: unknown[]) => unknown).apply(builder, args));
-    }
-  }
-  return Object.freeze(methods) as Promised<C>;
-}
-
-/** Agora Chat tokens: the root entry's {@link chat.ChatTokenBuilder2}, each build method returning a promise. */
-export const ChatTokenBuilder2: Promised<typeof chat.ChatTokenBuilder2> = /* @__PURE__ */ promised(chat.ChatTokenBuilder2);
-/** RTC tokens (AccessToken2): the root entry's {@link rtc.RtcTokenBuilder2}, each build method returning a promise. */
-export const RtcTokenBuilder2: Promised<typeof rtc.RtcTokenBuilder2> = /* @__PURE__ */ promised(rtc.RtcTokenBuilder2);
-/** Signaling (RTM) tokens: the root entry's {@link rtm.RtmTokenBuilder2}, each build method returning a promise. */
-export const RtmTokenBuilder2: Promised<typeof rtm.RtmTokenBuilder2> = /* @__PURE__ */ promised(rtm.RtmTokenBuilder2);
-/** FPA tokens: the root entry's {@link fpa.FpaTokenBuilder}, its build method returning a promise. */
-export const FpaTokenBuilder: Promised<typeof fpa.FpaTokenBuilder> = /* @__PURE__ */ promised(fpa.FpaTokenBuilder);
-/** Flexible Classroom tokens: the root entry's {@link apaas.ApaasTokenBuilder}, each build method returning a promise. */
-export const ApaasTokenBuilder: Promised<typeof apaas.ApaasTokenBuilder> = /* @__PURE__ */ promised(apaas.ApaasTokenBuilder);
-/** Flexible Classroom tokens under their older name: the root entry's {@link apaas.EducationTokenBuilder}, returning promises. */
-export const EducationTokenBuilder: Promised<typeof apaas.EducationTokenBuilder> = /* @__PURE__ */ promised(apaas.EducationTokenBuilder);
-/** Conversational AI tokens: the root entry's {@link convoai.ConvoAITokenBuilder}, its build method returning a promise. */
-export const ConvoAITokenBuilder: Promised<typeof convoai.ConvoAITokenBuilder> = /* @__PURE__ */ promised(convoai.ConvoAITokenBuilder);
-/** Speech-to-text tokens: the root entry's {@link convoai.SttTokenBuilder}, its build method returning a promise. */
-export const SttTokenBuilder: Promised<typeof convoai.SttTokenBuilder> = /* @__PURE__ */ promised(convoai.SttTokenBuilder);
-/** Legacy 006 RTC tokens: the root entry's {@link legacy.RtcTokenBuilder}, each build method returning a promise. */
-export const RtcTokenBuilder: Promised<typeof legacy.RtcTokenBuilder> = /* @__PURE__ */ promised(legacy.RtcTokenBuilder);
-/** Legacy 006 RTM tokens: the root entry's {@link legacy.RtmTokenBuilder}, its build method returning a promise. */
-export const RtmTokenBuilder: Promised<typeof legacy.RtmTokenBuilder> = /* @__PURE__ */ promised(legacy.RtmTokenBuilder);
 
 /**
  * Reads a token without checking anything but its form: the root entry's

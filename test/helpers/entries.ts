@@ -4,7 +4,13 @@
 // resolves and what they throw rejects; the web entry is used as it is.
 import * as root from '../../src/index.js';
 import * as web from '../../src/web.js';
-import type { Promised } from '../../src/web.js';
+
+/** The static side of a root builder class as the web entry has it: the same methods, each returning a promise. */
+type Promised<C> = {
+  readonly [K in keyof C as C[K] extends (...args: never) => unknown ? K : never]: C[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<R>
+    : never;
+};
 
 /** AccessToken2 of either entry, with content() and build() awaited. */
 export interface AnyAccessToken2 {
