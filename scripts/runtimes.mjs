@@ -9,16 +9,19 @@
 //   workerd, no Node APIs   web, docs/web.md's Worker                          (miniflare)
 //   Chromium (headless)     web, docs/web.md's browser snippet  (esbuild --platform=browser)
 //
-// Bun, Deno and miniflare (workerd) come from the pinned devDependencies;
+// Bun, Deno and miniflare (workerd) are not devDependencies, so that npm ci
+// stays light: they are pinned by scripts/runtimes/package-lock.json and
+// installed on the first run into node_modules/.cache/runtimes (npm ci there,
+// with their install scripts allowed by scripts/runtimes/package.json);
 // Chromium is found by scripts/find-chromium.mjs (CHROMIUM, then PATH, then
 // /usr/bin/chromium) and driven through playwright-core. Prints one line per
 // runtime and entry, then a table, and exits non-zero if any row is missing,
 // failed, or passed fewer checks than it must.
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { builtinModules } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { builtinModules, createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { findChromium } from './find-chromium.mjs';
 
@@ -104,10 +107,49 @@ async function localRuntime(runtime, command, prefix, entries) {
   return rows;
 }
 
+// ---------------------------------------------------------------- the engines, on demand
+
+const ENGINES_SOURCE = `${ROOT}scripts/runtimes/`;
+const ENGINES = `${ROOT}node_modules/.cache/runtimes/`;
+
+/**
+ * Installs Bun, Deno and miniflare at the versions of scripts/runtimes/package-lock.json
+ * into node_modules/.cache/runtimes, unless that lockfile is installed there already.
+ */
+function ensureEngines() {
+  const lock = readFileSync(`${ENGINES_SOURCE}package-lock.json`, 'utf8');
+  const installed = existsSync(`${ENGINES}package-lock.json`) ? readFileSync(`${ENGINES}package-lock.json`, 'utf8') : '';
+  const complete = ['node_modules/.bin/bun', 'node_modules/.bin/deno', 'node_modules/miniflare/package.json'].every((file) => existsSync(`${ENGINES}${file}`));
+  if (installed === lock && complete) return;
+  const versions = JSON.parse(readFileSync(`${ENGINES_SOURCE}package.json`, 'utf8')).dependencies;
+  process.stderr.write(
+    `installing the runtime matrix's engines (${Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ')}) into node_modules/.cache/runtimes; later runs reuse them\n`,
+  );
+  rmSync(ENGINES, { recursive: true, force: true });
+  mkdirSync(ENGINES, { recursive: true });
+  copyFileSync(`${ENGINES_SOURCE}package.json`, `${ENGINES}package.json`);
+  copyFileSync(`${ENGINES_SOURCE}package-lock.json`, `${ENGINES}package-lock.json`);
+  // Its own project root: its package.json's allowScripts lets bun, deno and workerd fetch their engines.
+  const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ENGINES, stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+  if (npm.status !== 0) throw new Error(`npm ci in node_modules/.cache/runtimes failed (exit ${npm.status ?? npm.signal})`);
+}
+
 function bin(name) {
-  const file = `${ROOT}node_modules/.bin/${name}`;
-  if (!existsSync(file)) throw new Error(`${name} is not installed: run \`npm ci\` (it is a pinned devDependency)`);
+  const file = `${ENGINES}node_modules/.bin/${name}`;
+  if (!existsSync(file)) throw new Error(`${name} is missing from node_modules/.cache/runtimes: delete that folder and run npm run test:runtimes again`);
   return file;
+}
+
+/** An engine's version line, for the report. */
+function versionOf(command, args) {
+  const result = spawnSync(command, args, { encoding: 'utf8', env: RUNTIME_ENV });
+  return (result.stdout || result.stderr || '').split('\n')[0].trim() || 'unknown';
+}
+
+/** miniflare, from the engines folder. */
+async function importMiniflare() {
+  const require = createRequire(`${ENGINES}package.json`);
+  return import(pathToFileURL(require.resolve('miniflare')).href);
 }
 
 // ---------------------------------------------------------------- bundles (esbuild)
@@ -182,7 +224,7 @@ async function dispose(mf) {
 
 /** Runs a module Worker in workerd; returns the Miniflare instance (dispose it). */
 async function worker(script, { nodejsCompat, bindings = {} }) {
-  const { Miniflare, Log, LogLevel } = await import('miniflare');
+  const { Miniflare, Log, LogLevel } = await importMiniflare();
   const mf = new Miniflare({
     // One module given as such: workerd itself resolves its imports, and
     // refuses `node:` ones unless nodejs_compat is on ("No such module").
@@ -406,6 +448,16 @@ async function timed(label, task) {
 }
 
 const ALL = ['root', 'web', ...COMPAT_ENTRIES];
+ensureEngines();
+const miniflareVersion = JSON.parse(readFileSync(`${ENGINES}node_modules/miniflare/package.json`, 'utf8')).version;
+const workerdVersion = JSON.parse(readFileSync(`${ENGINES}node_modules/workerd/package.json`, 'utf8')).version;
+const chromium = findChromium();
+console.log('versions:');
+console.log(`  node     ${process.version}`);
+console.log(`  bun      ${versionOf(bin('bun'), ['--version'])}`);
+console.log(`  deno     ${versionOf(bin('deno'), ['--version'])}`);
+console.log(`  workerd  ${workerdVersion} (miniflare ${miniflareVersion}, compatibility date ${COMPATIBILITY_DATE})`);
+console.log(`  chromium ${chromium.path === undefined ? 'not found' : `${versionOf(chromium.path, ['--version'])} (${chromium.path})`}`);
 await timed('node', () => localRuntime('node', process.execPath, [], ALL));
 await timed('bun', () => localRuntime('bun', bin('bun'), ['run', '--no-install'], ALL));
 await timed('deno', () => localRuntime('deno', bin('deno'), ['run', '--quiet', '--no-prompt', `--allow-read=${ROOT}`], ALL));

@@ -301,6 +301,14 @@ async function checkInvalid(lib, c) {
     }
     case 'bad-signature': {
       const decoded = await lib.decodeToken(c.token);
+      if (!/^[0-9a-fA-F]{32}$/.test(certificate)) {
+        // certificate-not-hex: Agora's references say bad-signature; this library refuses the certificate (docs/format.md).
+        const error = await rejection(lib, 'verifyToken with a certificate that is not 32 hex characters', () =>
+          lib.verifyToken(c.token, certificate, { now: decoded.issueTs }),
+        );
+        equal('error', { code: error.code, argument: error.argument }, { code: 'ERR_INVALID_ARGUMENT', argument: 'appCertificate' });
+        break;
+      }
       const verdict = await lib.verifyToken(c.token, certificate, { now: decoded.issueTs });
       equal('verdict', { status: verdict.status, valid: verdict.valid }, { status: 'bad-signature', valid: false });
       break;
