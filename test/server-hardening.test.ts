@@ -21,9 +21,21 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.close(1000)));
 });
 
+/** The warning of a server started without a session secret. */
+const NO_SESSION_SECRET = /^warning: no session secret \(AGORA_SESSION_SECRET or sessionSecret\): using a random one/;
+
 async function start(options: TokenServerOptions): Promise<RunningTokenServer> {
-  const running = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile: 'no-such-file.json', ...options });
+  const warnings: string[] = [];
+  const running = await startTokenServer({
+    appId: APP_ID,
+    appCertificate: APP_CERTIFICATE,
+    usersFile: 'no-such-file.json',
+    onWarning: (message) => warnings.push(message),
+    ...options,
+  });
   servers.push(running);
+  // These servers have no session secret (sessions are not what this file tests): each says so once, at start.
+  expect(warnings).toEqual([expect.stringMatching(NO_SESSION_SECRET)]);
   return running;
 }
 
@@ -92,7 +104,7 @@ function gatedAuthenticator() {
   };
 }
 
-describe('malformed request targets (defect 5)', () => {
+describe('malformed request targets', () => {
   it('answers 400 invalid_request to //[ and //x:99999, and logs nothing', async () => {
     const errors: unknown[] = [];
     const server = await start({ onError: (error) => errors.push(error) });
@@ -132,7 +144,7 @@ describe('malformed request targets (defect 5)', () => {
   });
 });
 
-describe('the login queue (defect 4)', () => {
+describe('the login queue', () => {
   it('answers 503 server_busy with Retry-After when maxQueuedLogins logins already wait', async () => {
     const auth = gatedAuthenticator();
     const server = await start({ authenticate: auth.authenticate, maxConcurrentLogins: 1, maxQueuedLogins: 1 });
@@ -227,7 +239,7 @@ describe('the login queue (defect 4)', () => {
   }, 30_000);
 });
 
-describe('HTTP time limits (hardening)', () => {
+describe('HTTP time limits', () => {
   it('cuts a slowloris connection (headers never finished) within headersTimeout + 2 s', async () => {
     const headersTimeout = 1000;
     const server = await start({ headersTimeout });

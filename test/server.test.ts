@@ -334,7 +334,8 @@ describe('demo mode', () => {
 
 describe('options', () => {
   it('caps expire at 24 hours unless allowLongExpire, and refuses 0', () => {
-    const base = { appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile };
+    const warnings: string[] = [];
+    const base = { appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, onWarning: (message: string) => warnings.push(message) };
     expect(() => createTokenHandler({ ...base, expire: 86_400 })).not.toThrow();
     const error = (() => {
       try {
@@ -348,10 +349,16 @@ describe('options', () => {
     expect(() => createTokenHandler({ ...base, expire: 172_800, allowLongExpire: true })).not.toThrow();
     expect(() => createTokenHandler({ ...base, expire: 0 })).toThrow(/at least 1 second/);
     expect(() => createTokenHandler({ ...base, expire: 1.5 })).toThrow(AgoraTokenError);
+    // The two handlers made (86,400 s and 172,800 s) have no session secret, and say so; the refused ones say nothing.
+    expect(warnings).toEqual([expect.stringMatching(/^warning: no session secret/), expect.stringMatching(/^warning: no session secret/)]);
   });
 
   it('reads the credentials from AGORA_APP_ID and AGORA_APP_CERTIFICATE, and says which is missing, never its value', () => {
-    expect(() => createTokenHandler({ usersFile, env: { AGORA_APP_ID: APP_ID, AGORA_APP_CERTIFICATE: APP_CERTIFICATE } })).not.toThrow();
+    const warnings: string[] = [];
+    expect(() =>
+      createTokenHandler({ usersFile, env: { AGORA_APP_ID: APP_ID, AGORA_APP_CERTIFICATE: APP_CERTIFICATE }, onWarning: (message) => warnings.push(message) }),
+    ).not.toThrow();
+    expect(warnings).toEqual([expect.stringMatching(/^warning: no session secret/)]);
     expect(() => createTokenHandler({ usersFile, env: { AGORA_APP_ID: APP_ID } })).toThrow(/appCertificate/);
     let message = '';
     try {

@@ -58,7 +58,7 @@ function writeFileV2(users: Record<string, { chatUserName: string; chatUserUuid:
   writeFileSync(file, JSON.stringify({ version: 2, users }), { mode: 0o600 });
 }
 
-describe('changes at the same time are all kept (issue 9, defect 1)', () => {
+describe('changes at the same time are all kept', () => {
   it('keeps 40 concurrent addUser calls and 10 concurrent removes in one process', async () => {
     for (let i = 0; i < 10; i++) await addUser(file, `old${i}`, 'pw', { chatUserUuid: `old-${i}`, scrypt: FAST });
     const results = await Promise.allSettled([
@@ -136,7 +136,7 @@ describe('updateUser', () => {
   });
 });
 
-describe('other scrypt settings (issue 9, defect 6)', () => {
+describe('other scrypt settings', () => {
   type Event = string;
   function watch(): Event[] {
     const events: Event[] = [];
@@ -213,7 +213,7 @@ describe('other scrypt settings (issue 9, defect 6)', () => {
   });
 });
 
-describe('bounded scrypt settings (issue 9, hardening)', () => {
+describe('bounded scrypt settings', () => {
   const base = { algorithm: 'scrypt', keyLength: 32, salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: Buffer.alloc(32).toString('base64') };
   it.each([
     ['N = 2^18', { N: 2 ** 18, r: 8, p: 1 }],
@@ -238,7 +238,7 @@ describe('bounded scrypt settings (issue 9, hardening)', () => {
   });
 });
 
-describe('a users file readable by others (issue 9, hardening)', () => {
+describe('a users file readable by others', () => {
   it('is reported by checkUsersFilePermissions, and by the authenticator through onWarning, once', async () => {
     expect(await checkUsersFilePermissions(file)).toBeUndefined(); // absent
     await addUser(file, 'gus', 'pw', { chatUserUuid: 'g', scrypt: FAST });

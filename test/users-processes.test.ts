@@ -53,7 +53,7 @@ function run(args: string[], options: { input?: string; env?: Record<string, str
   });
 }
 
-describe('many processes at once (issue 9, defect 1)', () => {
+describe('many processes at once', () => {
   it('keeps every one of 20 concurrent `users add` and 8 concurrent `users remove`, each reporting success', async () => {
     const file = join(dir, 'u.json');
     for (let i = 1; i <= 8; i++) await addUser(file, `r${i}`, 'pw', { chatUserUuid: `r-${i}`, scrypt: FAST });
@@ -116,7 +116,7 @@ describe('many processes at once (issue 9, defect 1)', () => {
   }, 120_000);
 });
 
-describe('users add --register (issue 8)', () => {
+describe('users add --register', () => {
   let chat: ChatStandIn;
   const ORG = 'org1';
   const APP = 'app1';
