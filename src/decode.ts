@@ -34,7 +34,13 @@ function checkTokenString(token: unknown): asserts token is string {
 }
 
 function unsupportedVersion(token: string): AgoraTokenError {
-  const shown = /^[0-9]{3}/.test(token) ? `"${token.slice(0, 3)}"` : 'no version number';
+  const padded = /^\s+(00[67])/.exec(token)?.[1];
+  const shown =
+    padded !== undefined
+      ? `whitespace before "${padded}": remove the spaces or line breaks around the token`
+      : /^[0-9]{3}/.test(token)
+        ? `"${token.slice(0, 3)}"`
+        : 'no version number';
   return new AgoraTokenError(
     'ERR_TOKEN_VERSION',
     `token must start with the version "007" or "006" (got ${shown})`,
@@ -67,6 +73,9 @@ export function decodeToken(token: string): DecodedToken {
 
 function parseToken(platform: Platform, token: unknown): Maybe<ParsedToken007 | ParsedToken006> {
   checkTokenString(token);
+  if (/\s/.test(token.charAt(token.length - 1)) && (token.startsWith(VERSION_007) || token.startsWith(VERSION_006))) {
+    throw new AgoraTokenError('ERR_TOKEN_MALFORMED', 'token is malformed: whitespace follows it (a space or line break after the token): remove it');
+  }
   if (token.startsWith(VERSION_007)) return parseToken007Body(platform, token.slice(VERSION_007.length));
   if (token.startsWith(VERSION_006)) return parseToken006Body(platform, token.slice(VERSION_006.length));
   throw unsupportedVersion(token);

@@ -473,7 +473,7 @@ describe('serve (in process)', () => {
     const port = new URL(first.url).port;
     const taken = await runAsync(['serve', '--port', port], { env: ENV });
     expect(taken.status).toBe(1);
-    expect(taken.err.at(-1)).toMatch(/^error: .*EADDRINUSE/);
+    expect(taken.err.at(-1)).toBe(`error: port ${port} on 127.0.0.1 is already in use: stop what listens there, or choose another port with --port`);
     await first.stop();
   });
 });

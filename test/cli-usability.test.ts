@@ -224,3 +224,65 @@ describe('a token expired when it is made', () => {
     expect(run(['rtc', '--channel', 'c', '--uid', '1', '--role', 'publisher', '--privilege-expire', '0']).err).toEqual([]);
   });
 });
+
+describe('messages that say what is wrong', () => {
+  it('with the App ID set but no certificate, names only the certificate (and the other way round)', () => {
+    const noCertificate = run(['chat-user', '--user-id', 'a'], { AGORA_APP_ID: APP_ID });
+    expectOneErrorLine(noCertificate, 2, /^error: give the certificate \(AGORA_APP_CERTIFICATE or --app-certificate\), or --demo: the App ID is set$/);
+    const noAppId = run(['chat-user', '--user-id', 'a'], { AGORA_APP_CERTIFICATE: APP_CERTIFICATE });
+    expectOneErrorLine(noAppId, 2, /^error: give the App ID \(--app-id or AGORA_APP_ID\), or --demo: the certificate is set$/);
+    expect(noAppId.err[0]).not.toContain(APP_CERTIFICATE);
+    expectOneErrorLine(run(['chat-user', '--user-id', 'a'], {}), 2, /^error: give the App ID \(--app-id or AGORA_APP_ID\) and certificate/);
+  });
+
+  it('calls a negative number negative, and quotes a value that is not a number', () => {
+    expectOneErrorLine(run(['chat-user', '--user-id', 'a', '--expire', '-5']), 2, /^error: --expire must not be negative \(got -5\); it must be a whole number of seconds$/);
+    expectOneErrorLine(run(['chat-user', '--user-id', 'a', '--expire', 'soon']), 2, /^error: --expire must be a whole number of seconds \(got "soon"\)$/);
+  });
+
+  it.each([
+    [['chat-user', '--userid', 'a'], '--userid; did you mean --user-id?'],
+    [['chat-user', '--user_id', 'a'], '--user_id; did you mean --user-id?'],
+    [['rtc', '--chanel', 'room', '--uid', '1'], '--chanel; did you mean --channel?'],
+    [['chat-user', '--user-id', 'a', '--expires', '60'], '--expires; did you mean --expire?'],
+  ])('suggests the option meant: %j', (argv, expected) => {
+    expectOneErrorLine(run(argv), 2, new RegExp(`^error: unknown option ${expected.replace(/[?]/g, '\\?')}$`));
+  });
+
+  it('suggests nothing for an option far from every known one', () => {
+    expectOneErrorLine(run(['chat-user', '--user-id', 'a', '--colour']), 2, /^error: unknown option --colour$/);
+  });
+
+  it('says "1 character", singular', () => {
+    expectOneErrorLine(run(['chat-user', '--user-id', 'a'], { AGORA_APP_ID: APP_ID, AGORA_APP_CERTIFICATE: 'f' }), 2, /\(got a string of 1 character\)$/);
+    expectOneErrorLine(run(['chat-user', '--user-id', 'a'], { AGORA_APP_ID: APP_ID, AGORA_APP_CERTIFICATE: 'ff' }), 2, /\(got a string of 2 characters\)$/);
+  });
+
+  it('says so when a token has whitespace around it', () => {
+    const token = ChatTokenBuilder2.buildUserToken(APP_ID, APP_CERTIFICATE, 'alice', 600);
+    expectOneErrorLine(run(['decode', ` ${token}`]), 1, /got whitespace before "007": remove the spaces or line breaks around the token\)$/);
+    const trailing = run(['verify', `${token}\n`]);
+    expect(trailing.status).toBe(1);
+    expect(trailing.out.join('\n')).toMatch(/whitespace follows it \(a space or line break after the token\): remove it/);
+  });
+});
+
+describe('serve on a port that is taken', () => {
+  it('prints one error line naming the port and --port, and exits 1', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const err: string[] = [];
+      const io: Io = { out: () => {}, err: (text) => err.push(...text.split('\n')), env: {} };
+      const status = await main(['serve', '--demo', '--port', String(port)], io);
+      expect(status).toBe(1);
+      const errors = err.filter((line) => line.startsWith('error'));
+      expect(errors).toEqual([`error: port ${port} on 127.0.0.1 is already in use: stop what listens there, or choose another port with --port`]);
+      expect(err.join('\n')).not.toContain('EADDRINUSE');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});

@@ -38,17 +38,43 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], fl
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       options.set(name, value);
     } else {
-      throw new UsageError(`unknown option --${name}`);
+      throw new UsageError(unknownOption(name, [...valued, ...flags]));
     }
   }
   return { positionals, options };
+}
+
+/** "unknown option --userid; did you mean --user-id?", when one known option is that close. */
+export function unknownOption(name: string, known: readonly string[]): string {
+  const squash = (text: string) => text.toLowerCase().replace(/[-_]/g, '');
+  const scored = known
+    .map((option) => ({ option, distance: squash(option) === squash(name) ? 0 : editDistance(name.toLowerCase(), option) }))
+    .filter(({ distance }) => distance <= Math.max(1, Math.floor(name.length / 4)))
+    .sort((a, b) => a.distance - b.distance);
+  const best = scored[0];
+  const unique = best !== undefined && scored.filter(({ distance }) => distance === best.distance).length === 1;
+  return `unknown option --${name}${unique ? `; did you mean --${best.option}?` : ''}`;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /** An option's value as a non-negative integer (at most 2^53 - 1; the library checks narrower ranges). */
 export function integerOption(args: ParsedArgs, name: string, fallback: number, what = 'a whole number of seconds'): number {
   const raw = args.options.get(name);
   if (raw === undefined) return fallback;
-  if (raw === true || !/^[0-9]+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new UsageError(`--${name} must be ${what}`);
+  if (raw !== true && /^-[0-9]+(\.[0-9]+)?$/.test(raw.trim())) throw new UsageError(`--${name} must not be negative (got ${raw.trim()}); it must be ${what}`);
+  if (raw === true || !/^[0-9]+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new UsageError(`--${name} must be ${what} (got ${JSON.stringify(raw)})`);
   return Number(raw);
 }
 

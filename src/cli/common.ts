@@ -50,11 +50,14 @@ export function credentials(args: ParsedArgs, io: Io): { appId: string; appCerti
   }
   const appId = stringOption(args, 'app-id') ?? io.env.AGORA_APP_ID;
   const appCertificate = stringOption(args, 'app-certificate') ?? io.env.AGORA_APP_CERTIFICATE;
-  if (!appId || !appCertificate) {
+  // Name only what is missing.
+  if (!appId && !appCertificate) {
     throw new UsageError(
       'give the App ID (--app-id or AGORA_APP_ID) and certificate (AGORA_APP_CERTIFICATE or --app-certificate), or --demo',
     );
   }
+  if (!appCertificate) throw new UsageError('give the certificate (AGORA_APP_CERTIFICATE or --app-certificate), or --demo: the App ID is set');
+  if (!appId) throw new UsageError('give the App ID (--app-id or AGORA_APP_ID), or --demo: the certificate is set');
   return { appId, appCertificate };
 }
 

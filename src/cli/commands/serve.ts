@@ -17,6 +17,18 @@ async function demoAuthenticator() {
   return createUsersAuthenticator({ version: 2, users });
 }
 
+/** Starts the server; a port in use, or not ours to take, is one line that names it and --port. */
+async function listening<T>(port: number, host: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${port} on ${host} is already in use: stop what listens there, or choose another port with --port`);
+    if (code === 'EACCES') throw new Error(`port ${port} on ${host} is not open to this user: choose another port with --port (above 1023)`);
+    throw error;
+  }
+}
+
 async function serve(argv: string[], io: Io): Promise<number> {
   const args = parseArgs(
     argv,
@@ -30,7 +42,8 @@ async function serve(argv: string[], io: Io): Promise<number> {
   const port = integerOption(args, 'port', DEFAULT_PORT, 'a port number');
   const expire = integerOption(args, 'expire', 3600);
   const file = stringOption(args, 'users') === undefined && demo ? undefined : usersFile(args, io);
-  const running = await startTokenServer({
+  const demoUser = file === undefined ? await demoAuthenticator() : undefined;
+  const running = await listening(port, host, () => startTokenServer({
     appId,
     appCertificate,
     host,
@@ -40,12 +53,12 @@ async function serve(argv: string[], io: Io): Promise<number> {
     demo,
     allowedOrigin: stringOption(args, 'allowed-origin'),
     ...(file === undefined
-      ? { authenticate: await demoAuthenticator(), pageHint: `Demo mode: log in as ${DEMO_USER} / ${DEMO_PASSWORD}.` }
+      ? { authenticate: demoUser, pageHint: `Demo mode: log in as ${DEMO_USER} / ${DEMO_PASSWORD}.` }
       : { usersFile: file }),
     onError: (error) => io.err(`error: ${error instanceof Error ? error.message : String(error)}`),
     onWarning: (message) => io.err(message),
     env: io.env, // AGORA_SESSION_SECRET
-  });
+  }));
   if (file !== undefined && !existsSync(file)) {
     io.err(`warning: the users file ${file} does not exist yet, so every login fails; add users with: agora-token-builder users add NAME`);
   }
