@@ -60,7 +60,7 @@ const REFERENCE = ['--vectors', VECTORS_PATH];
 const node = (name: string, ...args: string[]) => [...REFERENCE, '--', process.execPath, adapter(name), ...args];
 
 function totals(run: Run): { passed: number; failed: number; unsupported: number } {
-  const match = /^(\d+) passed, (\d+) failed, (\d+) unsupported$/.exec(run.out.at(-1) ?? '');
+  const match = /^(\d+) passed, (\d+) failed, (\d+) unsupported(?:, \d+ not run)?$/.exec(run.out.at(-1) ?? '');
   if (match === null) throw new Error(`no summary line: ${JSON.stringify(run.out.at(-1))}\n${run.err.join('\n')}`);
   return { passed: Number(match[1]), failed: Number(match[2]), unsupported: Number(match[3]) };
 }
@@ -106,7 +106,7 @@ describe('conformance over this library', () => {
     const xml = readFileSync(junit, 'utf8');
     expect(xml.match(/<testcase /g)).toHaveLength(TOTAL);
     expect(xml).not.toContain('<failure');
-    expect(xml).toMatch(/<testcase classname="token007.builder" name="chat-user-empty\/builder" time="[0-9.]+"><skipped message="unsupported: [^"]*empty userId"\/>/);
+    expect(xml).toMatch(/<testcase classname="token007.builder" name="chat-user-empty\/builder" time="[0-9.]+"><skipped type="unsupported" message="unsupported: [^"]*empty userId"\/>/);
     expect(xml).toMatch(new RegExp(`<testsuite name="agora-reference-vectors.json" tests="${TOTAL}" failures="0" skipped="1"`));
   });
 
@@ -264,23 +264,27 @@ describe('the kit against misbehaving adapters', () => {
     `const rl = require('node:readline').createInterface({ input: process.stdin }); let n = 0;\n` +
     `rl.on('line', (line) => { const r = JSON.parse(line); n++; ${body} });\n`;
 
-  it('an adapter that crashes: its case and every later one fail, with its stderr shown', async () => {
+  it('an adapter that crashes stops the run: one STOPPED line with its stderr, no line per request', async () => {
     const crash = script(
       'crash.cjs',
       loop(`if (n === 3) { console.error('boom: out of cheese'); process.exit(3); } console.log(JSON.stringify({ id: r.id, unsupported: true }));`),
     );
     const junit = join(temp, 'crash.xml');
     const run = await conformance(['--vectors', small, '--junit', junit, '--', process.execPath, crash]);
-    const failed = failures(run);
-    expect(failed.get('chat-user-basic/verify/python3')).toEqual(['the adapter exited (code 3) before answering']);
-    expect(failed.get('chat-app-basic')![0]).toMatch(/^not sent: the adapter exited \(code 3\) \(its stderr, if any, is shown above/);
+    expect(failures(run).size).toBe(0);
+    expect(run.out.filter((line) => line.startsWith('STOPPED'))).toEqual([
+      'STOPPED at chat-user-basic/verify/python3: the adapter exited (code 3); 2 of 9 requests answered, 7 not run. Its stderr:',
+    ]);
+    expect(run.out).toContain('  | boom: out of cheese');
     expect(run.err).toContain('adapter: boom: out of cheese');
-    expect(readFileSync(junit, 'utf8')).toMatch(/<system-err>boom: out of cheese\n<\/system-err>\n  <\/testsuite>/);
-    expect(totals(run)).toEqual({ passed: 0, failed: 7, unsupported: 2 });
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<system-err>boom: out of cheese\n<\/system-err>\n  <\/testsuite>/);
+    expect(xml.match(/<error type="not-run" message="not run: the adapter exited \(code 3\)"\/>/g)).toHaveLength(7);
+    expect(run.out.at(-1)).toBe('0 passed, 0 failed, 2 unsupported, 7 not run');
     expect(run.code).toBe(1);
   });
 
-  it('an adapter that stops answering: a timeout per request, then it is given up on; no hang', async () => {
+  it('an adapter that stops answering: a timeout per request, then the run stops; no hang', async () => {
     const hang = script('hang.cjs', loop(`if (n === 1) console.log(JSON.stringify({ id: r.id, unsupported: true }));`));
     const started = Date.now();
     const run = await conformance(['--timeout', '200', '--vectors', small, '--', process.execPath, hang], 20_000);
@@ -289,8 +293,11 @@ describe('the kit against misbehaving adapters', () => {
     expect(failed.get('chat-user-basic/builder')).toEqual(['no answer within 200 ms']);
     expect(failed.get('chat-user-basic/verify/python3')).toEqual(['no answer within 200 ms']);
     expect(failed.get('chat-app-basic')).toEqual(['no answer within 200 ms']);
-    expect(failed.get('chat-app-basic/builder')).toEqual(['not sent: the adapter did not answer 3 requests in a row']);
-    expect(totals(run)).toEqual({ passed: 0, failed: 8, unsupported: 1 });
+    expect(failed.size).toBe(3);
+    expect(run.out.filter((line) => line.startsWith('STOPPED'))).toEqual([
+      'STOPPED at chat-app-basic: the adapter did not answer 3 requests in a row; 1 of 9 requests answered, 5 not run. The adapter wrote nothing to stderr.',
+    ]);
+    expect(run.out.at(-1)).toBe('0 passed, 3 failed, 1 unsupported, 5 not run');
   });
 
   it('malformed answers fail their own case only; a late answer to an earlier request is skipped', async () => {
@@ -343,10 +350,22 @@ describe('the kit against misbehaving adapters', () => {
     expect(xml.match(/<testsuite name="(small|again)\.json" tests="9" failures="0" skipped="0"/g)).toHaveLength(2);
   });
 
-  it('a command that cannot start, and usage errors', async () => {
+  it('a command that cannot start: one STOPPED line, not one per request', async () => {
     const missing = await conformance(['--vectors', small, '--', join(temp, 'no-such-adapter')]);
-    expect(failures(missing).get('chat-user-basic')![0]).toMatch(/^the adapter could not be started: .*ENOENT/);
-    expect(totals(missing).failed).toBe(9);
+    expect(missing.out).toEqual([
+      expect.stringMatching(/^STOPPED at chat-user-basic: the adapter could not be started: .*ENOENT.*; 0 of 9 requests answered, 9 not run\. The adapter wrote nothing to stderr\.$/),
+      '0 passed, 0 failed, 0 unsupported, 9 not run',
+    ]);
+    expect(missing.code).toBe(1);
+    // A program that starts, but exits at once with a message: the message is shown once, under the STOPPED line.
+    const exits = await conformance(['--vectors', small, '--', 'python3', join(temp, 'missing.py')]);
+    expect(exits.out[0]).toBe('STOPPED at chat-user-basic: the adapter exited (code 2); 0 of 9 requests answered, 9 not run. Its stderr:');
+    expect(exits.out[1]).toMatch(/^  \| \S*python3: can't open file .*missing\.py/);
+    expect(exits.out.filter((line) => line.startsWith('FAIL'))).toEqual([]);
+    expect(exits.code).toBe(1);
+  });
+
+  it('usage errors', async () => {
     const noCommand = await conformance(['--vectors', small]);
     expect(noCommand.code).toBe(2);
     expect(noCommand.err).toEqual(['error: give the adapter to run after --, e.g. conformance -- python3 adapter.py']);

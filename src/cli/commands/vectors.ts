@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expectPositionals, parseArgs, stringOption, UsageError } from '../args.js';
 import { HELP, type Command, type Io } from '../common.js';
 import { packageRoot } from '../package.js';
-import { checkVectors, summaryLine } from '../vectors-check.js';
+import { checkVectors, summaryLine } from '../../conformance/vectors-check.js';
 
 export const SHIPPED_VECTORS = 'agora-reference-vectors.json';
 
