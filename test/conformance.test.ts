@@ -182,6 +182,16 @@ describe('conformance over the npm package agora-token 2.0.6', () => {
     expect(JSON.parse(parsed.stdout)).toEqual({ failures: Object.keys(EXPECTED_FAILURES).sort(), skipped: verify006 });
   });
 
+  it('is green with the shipped known-failures list of exactly those quirks', async () => {
+    const list = join('conformance', 'adapters', 'agora-token.known-failures.txt');
+    const listed = readFileSync(list, 'utf8').split('\n').map((line) => line.replace(/#.*/, '').trim()).filter(Boolean);
+    expect(listed.sort()).toEqual(Object.keys(EXPECTED_FAILURES).sort());
+    const run = await conformance(['--known-failures', list, ...node('agora-token.mjs')]);
+    expect(run.out.filter((line) => /^(FAIL|FIXED) /.test(line))).toEqual([]);
+    expect(run.out.at(-2)).toBe('known failures: 9 of 9 listed still fail, 0 no longer fail; new failures: 0');
+    expect(run.code).toBe(0);
+  });
+
   it('the quirks are the ones the vectors notes record for agora-token', () => {
     const notes = new Map([...token007, ...vectors.invalid].map((c) => [c.name, String((c as { note?: string }).note ?? '')]));
     for (const id of Object.keys(EXPECTED_FAILURES)) {

@@ -157,8 +157,8 @@ async function run(argv: string[], io: Io): Promise<number> {
 export const conformance: Command = {
   summary: 'check another implementation, through an adapter, against the vectors',
   usage:
-    'conformance [--vectors FILE ...] [--known-failures FILE] [--known-unsupported FILE] [--junit FILE]\n' +
-    '                    [--timeout MS] [--verbose] -- COMMAND [ARG ...]\n' +
+    'conformance [--vectors FILE ...] [--known-failures FILE] [--known-unsupported FILE]\n' +
+    '                                       [--junit FILE] [--timeout MS] [--verbose] -- COMMAND [ARG ...]\n' +
     '  Starts COMMAND once and sends it one JSON request per line on stdin for every vectors case;\n' +
     '  it answers one JSON line each on stdout (protocol: docs/conformance.md in this package).\n' +
     '  --vectors FILE            a vectors file (repeatable); default: the vectors shipped with this package\n' +
