@@ -131,6 +131,32 @@ describe('the Java example adapter (JDK only)', () => {
   });
 });
 
+describe('the Java example adapter, with the platform charset instead of UTF-8 (the JVM trap of docs/conformance.md)', () => {
+  it('fails exactly the 007 requests that pack a string outside ASCII, naming the byte', async () => {
+    const broken = join(dir, 'java-charset');
+    cpSync(join(dir, 'conformance', 'adapters', 'java'), broken, { recursive: true });
+    const source = join(broken, 'AgoraTokens.java');
+    const original = readFileSync(source, 'utf8');
+    const line = 'return bytes(text.getBytes(StandardCharsets.UTF_8));';
+    expect(original).toContain(line);
+    writeFileSync(source, original.replace(line, 'return bytes(text.getBytes());'));
+    const classes = javac(broken, join(dir, 'java-charset-classes'));
+    const nonAscii = (value: unknown): boolean =>
+      typeof value === 'string' ? /[^\x00-\x7f]/.test(value) : typeof value === 'object' && value !== null && Object.values(value).some(nonAscii);
+    const touched = DOCS.flatMap((d) => d.token007 ?? []).filter((c) => (c.services ?? []).some((s) => nonAscii({ ...s, privileges: {} })));
+    const expected = touched.flatMap((c) => [c.name, ...(c.builder && !javaRefuses(c.builder) ? [`${c.name}/builder`] : [])]).sort();
+    expect(expected.length).toBeGreaterThanOrEqual(4);
+    const run = await conformance(['--', 'java', '-Dfile.encoding=ISO-8859-1', '-cp', classes, 'ConformanceAdapter']);
+    expect(failedIds(run)).toEqual(expected);
+    for (const c of touched) expect(run.out, c.name).toContainEqual(expect.stringMatching(new RegExp(`^FAIL ${c.name}: bytes: the inflated content \\(\\d+ bytes, expected \\d+\\) first differs at byte \\d+, in services\\[\\d+\\]\\.`)));
+    expect(run.code).toBe(1);
+    // The same copy under -Dfile.encoding=UTF-8 passes: the flag is the fix for code that uses the platform charset.
+    const fixed = await conformance(['--', 'java', '-Dfile.encoding=UTF-8', '-cp', classes, 'ConformanceAdapter']);
+    expect(failedIds(fixed)).toEqual([]);
+    expect(fixed.code).toBe(0);
+  });
+});
+
 describe('the Python example adapter (standard library only)', () => {
   const chatIds = () => {
     const chat = DOCS.flatMap((d) => d.token007 ?? []).filter((c) => (c.services ?? []).length > 0 && c.services!.every((s) => s.type === 5));
