@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { VECTOR_BUILDERS } from '../src/cli/vector-builders.js';
+import { VECTOR_BUILDERS } from '../src/conformance/vector-builders.js';
 import {
   AgoraTokenError,
   ApaasTokenBuilder,

@@ -114,6 +114,18 @@ describe('vectors check', () => {
     });
   });
 
+  it('reports a builder call this package refuses by design as unsupported, with its reason, and counts the case passed', async () => {
+    const c = token007Case('chat-user-empty');
+    expect(c.builder!.args.userId).toBe('');
+    const result = await run('vectors', 'check', writeJson('chat-empty.json', { schema: 1, token007: [c] }));
+    expect(result.status).toBe(0);
+    expect(result.out).toEqual([
+      'UNSUPPORTED token007 chat-user-empty/builder: agora-token-builder refuses a chat user token with an empty userId',
+      '1 builder call unsupported (refused by design; the rest of each case passed)',
+      '1 passed, 0 failed',
+    ]);
+  });
+
   it('reads any file of the schema, including one with a single section', async () => {
     const only = writeJson('only-invalid.json', { schema: 1, invalid: vectors.invalid.slice(0, 3) });
     const result = await run('vectors', 'check', only);

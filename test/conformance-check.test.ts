@@ -1,9 +1,10 @@
-// How the conformance kit judges one answer (src/cli/conformance-cases.ts),
+// How the conformance kit judges one answer (src/conformance/cases.ts),
 // in-process: wrong tokens are made from the vectors' reference tokens with
 // node:zlib, or built with wrong inputs; the expected values are the vectors'.
+import { createHmac } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { checkAnswer, conformanceCases, type ConformanceCase } from '../src/cli/conformance-cases.js';
+import { checkAnswer, conformanceCases, type ConformanceCase } from '../src/conformance/cases.js';
 import { AccessToken } from '../src/index.js';
 import { vectors } from './helpers/vectors.js';
 
@@ -65,7 +66,9 @@ describe('a 006 answer', () => {
     const failures = failuresOf('006-rtc-account', { token: build006({ ts: case006.ts + 1 }) });
     expect(failures[0]).toBe(`ts: got ${case006.ts + 1}, expected ${case006.ts}`);
     expect(failures[1]).toMatch(/^signature: got [0-9a-f]{64}, expected [0-9a-f]{64}$/);
-    expect(failures).toHaveLength(2);
+    // 006 content: bytes(signature) 34 + crcChannelName 4 + crcUid 4 + message length 2 + salt 4: ts starts at byte 48.
+    expect(failures[2]).toMatch(/^bytes: the decoded content \(\d+ bytes, expected \d+\) first differs at byte 48, in ts: got [0-9a-f]{2}, expected [0-9a-f]{2}$/);
+    expect(failures).toHaveLength(3);
   });
 
   it('names privileges, and crcChannelName plus verify for another channel', () => {
@@ -94,7 +97,8 @@ describe('a 007 answer', () => {
     const failures = failuresOf('test-chat-user', { token: token007(Buffer.concat([content, Buffer.from([0xab])])) });
     expect(failures[0]).toMatch(/^token does not parse: /);
     expect(failures[1]).toBe(
-      `payload: the inflated content (${content.length + 1} bytes, expected ${content.length}) first differs at byte ${content.length}: got ab, expected end`,
+      `bytes: the inflated content (${content.length + 1} bytes, expected ${content.length}) first differs at byte ${content.length}, ` +
+        'past the end of the expected content: got ab, expected end',
     );
   });
 
@@ -105,7 +109,36 @@ describe('a 007 answer', () => {
     const failures = failuresOf('test-chat-user', { token: token007(changed) });
     expect(failures).toEqual([
       'services[0].userId: got "2882341274", expected "2882341273"',
+      `bytes: the inflated content (${content.length} bytes, expected ${content.length}) first differs at byte ${content.length - 1}, in services[0].userId: got 34, expected 33`,
       "verify: the token does not verify with the case's appCertificate (bad-signature)",
+    ]);
+  });
+
+  it('packed with privilege keys out of order but signed correctly: the first differing byte and its field', () => {
+    // What a writer that sorts u16 keys as signed numbers does with keys 1 and 32768: 32768 first.
+    // Every decoded field is equal and the token verifies; only the bytes (and so the signature) differ.
+    const c = vectors.token007.find((v) => v.name === 'privilege-key-extremes')!;
+    expect(Object.keys(c.services[0]!.privileges)).toEqual(['0', '1', '32767', '32768', '65535']);
+    const expected = Buffer.from(c.payloadHex, 'hex');
+    const signingInfo = Buffer.from(expected.subarray(34));
+    // bytes(signature) 2 + 32, bytes(appId) 2 + 32, issueTs, expire, salt 12, service count 2, type 2, privilege count 2: the first key at byte 86.
+    const first = 86 - 34;
+    const entries = Array.from({ length: 5 }, (_, i) => Buffer.from(signingInfo.subarray(first + 6 * i, first + 6 * i + 6)));
+    // Sorted as signed shorts: 32768 and 65535 (-32768, -1) come first.
+    Buffer.concat([entries[3]!, entries[4]!, entries[0]!, entries[1]!, entries[2]!]).copy(signingInfo, first);
+    const u32 = (n: number) => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32LE(n);
+      return b;
+    };
+    const key = createHmac('sha256', u32(c.salt)).update(createHmac('sha256', u32(c.issueTs)).update(c.appCertificate).digest()).digest();
+    const signature = createHmac('sha256', key).update(signingInfo).digest();
+    const reordered = Buffer.concat([Buffer.from([32, 0]), signature, signingInfo]);
+    const failures = failuresOf('privilege-key-extremes', { token: token007(reordered) });
+    // Key 32768 is 00 80 and key 0 is 00 00: the low bytes agree, the first difference is byte 87.
+    expect(failures).toEqual([
+      `signature: got ${signature.toString('hex')}, expected ${c.signatureHex}`,
+      `bytes: the inflated content (${expected.length} bytes, expected ${expected.length}) first differs at byte 87, in services[0].privileges (key #1): got 80, expected 00`,
     ]);
   });
 

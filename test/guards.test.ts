@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as AccessTokenCompat from '../src/compat/agora-access-token.js';
 import * as TokenCompat from '../src/compat/agora-token.js';
 import { main } from '../src/cli/main.js';
-import { VECTOR_BUILDERS } from '../src/cli/vector-builders.js';
+import { VECTOR_BUILDERS } from '../src/conformance/vector-builders.js';
 import {
   AccessToken,
   ApaasTokenBuilder,

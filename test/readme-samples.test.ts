@@ -273,7 +273,7 @@ describe('the command-line samples of the README and docs/, run as written', () 
     );
     expect(bare).toEqual([]);
     const skipped = shellBlocks.filter((sample) => sample.skip !== undefined);
-    expect(skipped.length, 'command-line blocks that opt out (keep them rare)').toBeLessThanOrEqual(5);
+    expect(skipped.length, 'command-line blocks that opt out (keep them rare)').toBeLessThanOrEqual(8);
     for (const sample of skipped) expect(sample.skip!.length, `${sample.file}:${sample.line}: say why it is not run`).toBeGreaterThanOrEqual(10);
   });
 

@@ -71,7 +71,7 @@ def handle(request):
             service = chat_service("", {str(PRIVILEGE_APP): args["expire"]})
         return {"token": token007(args["appId"], args["appCertificate"], request["issueTs"],
                                   request["salt"], args["expire"], [service])}
-    return {"unsupported": True}
+    return {"unsupported": True, "reason": "only Chat tokens (token007 and ChatTokenBuilder2) are implemented"}
 
 
 def main():

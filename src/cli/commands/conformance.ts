@@ -1,30 +1,41 @@
-// `conformance [--vectors FILE ...] [--junit FILE] [--timeout MS] -- COMMAND [ARG ...]`:
-// runs the vectors through another implementation's adapter (docs/conformance.md).
+// `conformance [OPTIONS] -- COMMAND [ARG ...]`: runs the vectors through
+// another implementation's adapter (docs/conformance.md). A shell over
+// src/conformance/: options in, lines out.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../args.js';
 import type { Command, Io } from '../common.js';
-import { Adapter } from '../conformance-adapter.js';
-import { checkAnswer, conformanceCases, type ConformanceCase, type Outcome } from '../conformance-cases.js';
+import { checkListIds, ListError, parseIdList, verdictOf, type Expectations } from '../../conformance/expectations.js';
+import { isGreen, judge, junitReport, resultLines, summaryLines, unsupportedSummary } from '../../conformance/report.js';
+import { loadSuites, runSuites, STARTUP_ALLOWANCE_MS, VectorsFileError, type Stop } from '../../conformance/run.js';
 import { shippedVectorsPath } from './vectors.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
-/** After this many unanswered requests in a row the adapter is given up on. */
-const MAX_TIMEOUTS_IN_A_ROW = 3;
-/** Extra time for the first answer: the adapter may still be starting (a JVM, a cold interpreter). */
-const STARTUP_ALLOWANCE_MS = 10_000;
-/** How much of the adapter's stderr the JUnit report keeps. */
-const MAX_STDERR_CHARS = 100_000;
+/** How many of the adapter's last stderr lines a stop message repeats. */
+const STOP_STDERR_LINES = 20;
 
 interface Options {
   vectors: string[];
   junit: string | undefined;
+  knownFailures: string | undefined;
+  knownUnsupported: string | undefined;
   timeoutMs: number;
+  verbose: boolean;
   command: string[];
 }
 
+const VALUED = ['vectors', 'junit', 'timeout', 'known-failures', 'known-unsupported'];
+
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { vectors: [], junit: undefined, timeoutMs: DEFAULT_TIMEOUT_MS, command: [] };
+  const options: Options = {
+    vectors: [],
+    junit: undefined,
+    knownFailures: undefined,
+    knownUnsupported: undefined,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    verbose: false,
+    command: [],
+  };
   const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -34,14 +45,20 @@ function parseOptions(argv: readonly string[]): Options {
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
-    if (name !== 'vectors' && name !== 'junit' && name !== 'timeout') throw new UsageError(`unknown option --${name}`);
+    if (name === 'verbose' && eq === -1) {
+      options.verbose = true;
+      continue;
+    }
+    if (!VALUED.includes(name)) throw new UsageError(`unknown option --${name}`);
     const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    // --vectors may repeat; a second --junit or --timeout is a mistake, not an override.
+    // --vectors may repeat; a second of any other option is a mistake, not an override.
     if (name !== 'vectors' && given.has(name)) throw new UsageError(`--${name} is given twice; give it once`);
     given.add(name);
     if (name === 'vectors') options.vectors.push(value);
     else if (name === 'junit') options.junit = value;
+    else if (name === 'known-failures') options.knownFailures = value;
+    else if (name === 'known-unsupported') options.knownUnsupported = value;
     else {
       if (!/^[0-9]+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
         throw new UsageError('--timeout must be a whole number of milliseconds, at least 1');
@@ -62,150 +79,96 @@ function shippedVectorsFiles(): string[] {
     .map((name) => join(dir, name));
 }
 
-interface Suite {
-  readonly file: string;
-  readonly cases: ConformanceCase[];
-}
-
-function loadSuites(files: string[]): Suite[] {
-  return files.map((file) => {
-    let document: unknown;
-    try {
-      document = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-    }
-    try {
-      return { file, cases: conformanceCases(document) };
-    } catch (error) {
-      throw new UsageError(`${file}: ${(error as Error).message}`);
-    }
-  });
-}
-
-interface Result {
-  readonly case: ConformanceCase;
-  readonly outcome: Outcome;
-  readonly ms: number;
-}
-
-const fail = (...failures: string[]): Outcome => ({ status: 'fail', failures });
-
-/** Text allowed in XML 1.0, escaped for an attribute or element. */
-function xml(text: string): string {
-  return text
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
-}
-
-function junitReport(suites: Array<{ file: string; results: Result[] }>, stderr: string): string {
-  const count = (results: Result[], status: Outcome['status']) => results.filter((r) => r.outcome.status === status).length;
-  const all = suites.flatMap((s) => s.results);
-  const seconds = (ms: number) => (ms / 1000).toFixed(3);
-  const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="agora-token-builder conformance" tests="${all.length}" failures="${count(all, 'fail')}" ` +
-      `skipped="${count(all, 'unsupported')}" errors="0">`,
-  ];
-  for (const suite of suites) {
-    const time = suite.results.reduce((sum, r) => sum + r.ms, 0);
-    lines.push(
-      `  <testsuite name="${xml(basename(suite.file))}" tests="${suite.results.length}" failures="${count(suite.results, 'fail')}" ` +
-        `skipped="${count(suite.results, 'unsupported')}" errors="0" time="${seconds(time)}">`,
-    );
-    for (const { case: c, outcome, ms } of suite.results) {
-      const open = `    <testcase classname="${xml(`${c.section}.${c.kind}`)}" name="${xml(c.id)}" time="${seconds(ms)}"`;
-      if (outcome.status === 'pass') {
-        lines.push(`${open}/>`);
-      } else if (outcome.status === 'unsupported') {
-        const message = outcome.reason === undefined ? 'unsupported by the adapter' : `unsupported: ${outcome.reason}`;
-        lines.push(`${open}><skipped message="${xml(message)}"/></testcase>`);
-      } else {
-        lines.push(
-          `${open}><failure message="${xml(outcome.failures[0]!)}" type="conformance">${xml(outcome.failures.join('\n'))}</failure></testcase>`,
-        );
-      }
-    }
-    // The adapter's stderr, once, in the last suite (JUnit puts system-err inside a testsuite).
-    if (suite === suites.at(-1) && stderr !== '') lines.push(`    <system-err>${xml(stderr)}</system-err>`);
-    lines.push('  </testsuite>');
+function readList(file: string, option: string, runIds: ReadonlySet<string>): Map<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${option} ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  lines.push('</testsuites>', '');
-  return lines.join('\n');
+  try {
+    const list = parseIdList(text, file);
+    checkListIds(list, file, option, runIds);
+    return list;
+  } catch (error) {
+    if (error instanceof ListError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function stopLines(stop: Stop, total: number, notRun: number, stderr: string): string[] {
+  const lines = [
+    `STOPPED at ${stop.id}: ${stop.reason}; ${stop.answered} of ${total} requests answered, ${notRun} not run.` +
+      (stderr === '' ? ' The adapter wrote nothing to stderr.' : ' Its stderr:'),
+  ];
+  const tail = stderr.trimEnd().split('\n');
+  if (stderr !== '') {
+    if (tail.length > STOP_STDERR_LINES) lines.push(`  | ... (${tail.length - STOP_STDERR_LINES} earlier lines)`);
+    for (const line of tail.slice(-STOP_STDERR_LINES)) lines.push(`  | ${line}`);
+  }
+  return lines;
 }
 
 async function run(argv: string[], io: Io): Promise<number> {
   const options = parseOptions(argv);
   const files = options.vectors.length > 0 ? options.vectors : shippedVectorsFiles();
-  const suites = loadSuites(files);
+  let suites: ReturnType<typeof loadSuites>;
+  try {
+    suites = loadSuites(files);
+  } catch (error) {
+    if (error instanceof VectorsFileError) throw new UsageError(error.message);
+    throw error;
+  }
+  const runIds = new Set(suites.flatMap((s) => s.cases.map((c) => c.id)));
+  const expectations: Expectations = {
+    ...(options.knownFailures !== undefined && { knownFailures: readList(options.knownFailures, '--known-failures', runIds) }),
+    ...(options.knownUnsupported !== undefined && { knownUnsupported: readList(options.knownUnsupported, '--known-unsupported', runIds) }),
+  };
+  const both = [...(expectations.knownFailures?.keys() ?? [])].filter((id) => expectations.knownUnsupported?.has(id));
+  if (both.length > 0) {
+    throw new UsageError(`${both.join(', ')}: listed in both --known-failures and --known-unsupported; a request is one or the other`);
+  }
+
   const total = suites.reduce((sum, s) => sum + s.cases.length, 0);
   io.err(`conformance: ${total} requests from ${files.join(', ')} to: ${options.command.join(' ')}`);
-
-  let stderr = '';
-  const adapter = new Adapter(options.command, (line) => {
-    io.err(`adapter: ${line}`);
-    if (stderr.length < MAX_STDERR_CHARS) stderr += `${line}\n`;
+  const report = await runSuites(suites, {
+    command: options.command,
+    timeoutMs: options.timeoutMs,
+    onStderr: (line) => io.err(`adapter: ${line}`),
+    onResult: (result) => {
+      const verdict = verdictOf(result.case.id, result.outcome, expectations);
+      for (const line of resultLines({ ...result, verdict }, expectations, options.verbose)) io.out(line);
+    },
   });
-  let givenUp: string | undefined;
-  let timeoutsInARow = 0;
-  let first = true;
-  const report: Array<{ file: string; results: Result[] }> = [];
-  for (const suite of suites) {
-    const results: Result[] = [];
-    report.push({ file: suite.file, results });
-    for (const c of suite.cases) {
-      const started = Date.now();
-      let outcome: Outcome;
-      if (givenUp !== undefined) {
-        outcome = fail(`not sent: ${givenUp}`);
-      } else {
-        const allowance = first ? STARTUP_ALLOWANCE_MS : 0;
-        first = false;
-        const reply = await adapter.request(c.id, { id: c.id, kind: c.kind, ...c.request }, options.timeoutMs + allowance);
-        if (reply.kind === 'timeout') {
-          timeoutsInARow++;
-          outcome = fail(`no answer within ${options.timeoutMs + allowance} ms`);
-          if (timeoutsInARow >= MAX_TIMEOUTS_IN_A_ROW) givenUp = `the adapter did not answer ${MAX_TIMEOUTS_IN_A_ROW} requests in a row`;
-        } else {
-          timeoutsInARow = 0;
-          if (reply.kind === 'answer') outcome = checkAnswer(c, reply.answer);
-          else if (reply.kind === 'malformed') outcome = fail(`malformed answer: ${reply.reason}`);
-          else {
-            givenUp = `${reply.reason.replace(/ before answering$/, '')} (its stderr, if any, is shown above as "adapter:" lines)`;
-            outcome = fail(reply.reason);
-          }
-        }
-      }
-      results.push({ case: c, outcome, ms: Date.now() - started });
-      if (outcome.status === 'fail') for (const failure of outcome.failures) io.out(`FAIL ${c.id}: ${failure}`);
-    }
-  }
-  await adapter.stop();
 
-  const all = report.flatMap((s) => s.results);
-  const passed = all.filter((r) => r.outcome.status === 'pass').length;
-  const failed = all.filter((r) => r.outcome.status === 'fail').length;
-  const unsupported = all.length - passed - failed;
+  const judged = judge(report, expectations);
+  const all = judged.flatMap((s) => s.results);
+  if (report.stop !== undefined) for (const line of stopLines(report.stop, total, all.filter((r) => r.outcome === undefined).length, report.stderr)) io.out(line);
+  for (const line of unsupportedSummary(all)) io.out(line);
   if (options.junit !== undefined) {
-    writeFileSync(options.junit, junitReport(report, stderr));
+    writeFileSync(options.junit, junitReport(judged, expectations, report.stderr, report.stop?.reason));
     io.err(`wrote ${options.junit}`);
   }
-  io.out(`${passed} passed, ${failed} failed, ${unsupported} unsupported`);
-  return failed === 0 ? 0 : 1;
+  for (const line of summaryLines(all, expectations)) io.out(line);
+  return isGreen(all) ? 0 : 1;
 }
 
 export const conformance: Command = {
   summary: 'check another implementation, through an adapter, against the vectors',
   usage:
-    'conformance [--vectors FILE ...] [--junit FILE] [--timeout MS] -- COMMAND [ARG ...]\n' +
+    'conformance [--vectors FILE ...] [--known-failures FILE] [--known-unsupported FILE]\n' +
+    '                                       [--junit FILE] [--timeout MS] [--verbose] -- COMMAND [ARG ...]\n' +
     '  Starts COMMAND once and sends it one JSON request per line on stdin for every vectors case;\n' +
     '  it answers one JSON line each on stdout (protocol: docs/conformance.md in this package).\n' +
-    '  --vectors FILE  a vectors file (repeatable); default: the vectors shipped with this package\n' +
-    '  --junit FILE    also write a JUnit XML report (unsupported cases are "skipped")\n' +
-    `  --timeout MS    how long to wait for each answer (default ${DEFAULT_TIMEOUT_MS}; 10 s more for the first)\n` +
-    '  Prints each failure, then "N passed, M failed, K unsupported"; exit 0 when nothing failed, 1 otherwise.',
+    '  --vectors FILE            a vectors file (repeatable); default: the vectors shipped with this package\n' +
+    '  --known-failures FILE     request ids expected to fail, one per line (# comments): green when exactly\n' +
+    '                            those fail; a listed id that passes is reported (FIXED) and fails the run\n' +
+    '  --known-unsupported FILE  request ids expected to be answered unsupported, the same way\n' +
+    '  --junit FILE              also write a JUnit XML report\n' +
+    `  --timeout MS              how long to wait for each answer (default ${DEFAULT_TIMEOUT_MS}; ${STARTUP_ALLOWANCE_MS / 1000} s more for the first)\n` +
+    '  --verbose                 also list each known failure and each unsupported request with its reason\n' +
+    '  Prints each new failure, a summary of unsupported requests by reason, then\n' +
+    '  "N passed, M failed, K unsupported"; exit 0 when green, 1 when not, 2 for a usage error.',
   run,
 };

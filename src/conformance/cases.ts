@@ -3,6 +3,7 @@
 // answer, field by field. Used by `agora-token-builder conformance`.
 import { inflateSync } from 'node:zlib';
 import { decodeToken, verifyToken } from '../index.js';
+import { firstDifference, spans006, spans007 } from './layout.js';
 import { jsonEqual } from './vectors-check.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -207,25 +208,29 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Where two hex strings first differ, as a byte offset with both bytes. */
-function firstDifference(gotHex: string, expectedHex: string): string {
-  let i = 0;
-  while (i < gotHex.length && i < expectedHex.length && gotHex[i] === expectedHex[i]) i++;
-  const byte = Math.floor(i / 2);
-  const at = (hex: string) => (byte * 2 < hex.length ? hex.slice(byte * 2, byte * 2 + 2) : 'end');
-  return (
-    `payload: the inflated content (${gotHex.length / 2} bytes, expected ${expectedHex.length / 2}) ` +
-    `first differs at byte ${byte}: got ${at(gotHex)}, expected ${at(expectedHex)}`
-  );
-}
-
 /** The inflated content, read leniently (standard or URL-safe base64), or undefined. */
-function lenientContent(token: string): string | undefined {
+function lenientContent(token: string): Uint8Array | undefined {
   try {
-    return inflateSync(Buffer.from(token.slice(3), 'base64')).toString('hex');
+    return inflateSync(Buffer.from(token.slice(3), 'base64'));
   } catch {
     return undefined;
   }
+}
+
+/** The first differing byte of a 007 content and the field it falls in, or nothing when the bytes are equal. */
+function contentDifference007(token: string, expected: Expect007): string[] {
+  const content = lenientContent(token);
+  if (content === undefined) return [];
+  const difference = firstDifference('inflated content', content, Buffer.from(expected.payloadHex, 'hex'), spans007);
+  return difference === undefined ? [] : [difference];
+}
+
+/** The same for a 006 token, against the reference token's content. */
+function contentDifference006(token: string, expected: Expect006): string[] {
+  if (expected.reference === undefined) return [];
+  const content = (t: string) => Buffer.from(t.slice(35), 'base64');
+  const difference = firstDifference('decoded content', content(token), content(expected.reference), spans006);
+  return difference === undefined ? [] : [difference];
 }
 
 function diffValue(failures: string[], field: string, got: unknown, expected: unknown): void {
@@ -239,10 +244,7 @@ export function diff007(token: string, expected: Expect007): string[] {
   try {
     decoded = decodeToken(token);
   } catch (error) {
-    const failures = [`token does not parse: ${errorMessage(error)}`];
-    const content = lenientContent(token);
-    if (content !== undefined && content !== expected.payloadHex) failures.push(firstDifference(content, expected.payloadHex));
-    return failures;
+    return [`token does not parse: ${errorMessage(error)}`, ...contentDifference007(token, expected)];
   }
   if (decoded.version !== '007') return [`version: got ${decoded.version}, expected 007`];
   const failures: string[] = [];
@@ -263,10 +265,8 @@ export function diff007(token: string, expected: Expect007): string[] {
   if (decoded.signatureHex !== expected.signatureHex) {
     failures.push(`signature: got ${decoded.signatureHex}, expected ${expected.signatureHex}`);
   }
-  if (failures.length === 0) {
-    const content = lenientContent(token);
-    if (content !== undefined && content !== expected.payloadHex) failures.push(firstDifference(content, expected.payloadHex));
-  }
+  // Always, when the bytes differ: equal decoded fields can still be packed differently (key order, a charset).
+  failures.push(...contentDifference007(token, expected));
   const verdict = verifyToken(token, expected.appCertificate, { now: Number(expected.header.issueTs) });
   if (verdict.status !== 'valid' && verdict.status !== 'expired') {
     failures.push(`verify: the token does not verify with the case's appCertificate (${verdict.status})`);
@@ -281,7 +281,7 @@ export function diff006(token: string, expected: Expect006): string[] {
   try {
     decoded = decodeToken(token);
   } catch (error) {
-    return [`token does not parse: ${errorMessage(error)}`];
+    return [`token does not parse: ${errorMessage(error)}`, ...contentDifference006(token, expected)];
   }
   if (decoded.version !== '006') return [`version: got ${decoded.version}, expected 006`];
   const failures: string[] = [];
@@ -291,8 +291,10 @@ export function diff006(token: string, expected: Expect006): string[] {
   if (decoded.signatureHex !== expected.signatureHex) {
     failures.push(`signature: got ${decoded.signatureHex}, expected ${expected.signatureHex}`);
   }
-  if (failures.length === 0 && expected.reference !== undefined && token !== expected.reference) {
-    failures.push(`token: the same fields, but the string differs from the reference: got ${show(token)}`);
+  if (expected.reference !== undefined && token !== expected.reference) {
+    const difference = contentDifference006(token, expected);
+    if (difference.length > 0) failures.push(...difference);
+    else if (failures.length === 0) failures.push(`token: the same fields, but the string differs from the reference: got ${show(token)}`);
   }
   const verdict = verifyToken(token, expected.appCertificate, {
     now: Number(expected.fields.ts) - 1,

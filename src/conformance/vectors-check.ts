@@ -13,6 +13,13 @@ export interface CaseResult {
   readonly name: string;
   readonly failures: string[];
   readonly skipped?: string;
+  /**
+   * Set when the case's builder call is one this package refuses by design
+   * (SPEC section 5): the reason. The call counts as unsupported, neither
+   * passed nor failed, the same rule as the conformance kit's `unsupported`
+   * answer; the case's other checks still count.
+   */
+  readonly unsupported?: string;
 }
 
 /** The whole run. */
@@ -64,7 +71,7 @@ function checkBuilder(build: VectorBuilder, builder: Case, c: Case): string[] {
   try {
     built = build.build(args, { issueTs: c.issueTs as number, salt: c.salt as number });
   } catch (error) {
-    if (refusal !== undefined && error instanceof AgoraTokenError) return [];
+    if (refusal !== undefined && error instanceof AgoraTokenError) return []; // unsupported: see refusalOf
     return [`${builder.name} failed: ${describeError(error)}`];
   }
   if (refusal !== undefined) return [`${builder.name} accepted ${refusal}, which this library must reject`];
@@ -229,6 +236,22 @@ export function isCertificateRefusal(error: unknown, appCertificate: unknown): b
   );
 }
 
+/** The reason this package refuses a case's builder call by design, if it does. */
+function refusalOf(c: Case): string | undefined {
+  const builder = c.builder as Case | null | undefined;
+  if (!builder) return undefined;
+  const reason = VECTOR_BUILDERS[builder.name as string]?.refuses?.(builder.args as Case);
+  return reason === undefined ? undefined : `agora-token-builder refuses ${reason}`;
+}
+
+/** A case's result, with its builder call marked unsupported where this package refuses it and nothing failed. */
+function result(section: string, c: Case, failures: string[]): CaseResult {
+  const unsupported = refusalOf(c);
+  return unsupported !== undefined && failures.length === 0
+    ? { section, name: String(c.name), failures, unsupported }
+    : { section, name: String(c.name), failures };
+}
+
 /** Runs every case of a parsed vectors document. */
 export function checkVectors(document: unknown): VectorsReport {
   if (typeof document !== 'object' || document === null || (document as Case).schema !== 1) {
@@ -237,10 +260,10 @@ export function checkVectors(document: unknown): VectorsReport {
   const doc = document as Case;
   const results: CaseResult[] = [];
   for (const c of (doc.token007 ?? []) as Case[]) {
-    results.push({ section: 'token007', name: String(c.name), failures: check007(c) });
+    results.push(result('token007', c, check007(c)));
   }
   for (const c of (doc.token006 ?? []) as Case[]) {
-    results.push({ section: 'token006', name: String(c.name), failures: check006(c) });
+    results.push(result('token006', c, check006(c)));
   }
   for (const c of (doc.invalid ?? []) as Case[]) {
     results.push({ section: 'invalid', name: String(c.name), failures: checkInvalid(c) });
