@@ -249,6 +249,13 @@ describe('messages that say what is wrong', () => {
     expectOneErrorLine(run(argv), 2, new RegExp(`^error: unknown option ${expected.replace(/[?]/g, '\\?')}$`));
   });
 
+  it('suggests the option meant in conformance too', async () => {
+    const err: string[] = [];
+    const io: Io = { out: () => {}, err: (text) => err.push(...text.split('\n')), env: ENV };
+    expect(await main(['conformance', '--vector', 'x.json', '--', 'true'], io)).toBe(2);
+    expect(err).toEqual(['error: unknown option --vector; did you mean --vectors?']);
+  });
+
   it('suggests nothing for an option far from every known one', () => {
     expectOneErrorLine(run(['chat-user', '--user-id', 'a', '--colour']), 2, /^error: unknown option --colour$/);
   });

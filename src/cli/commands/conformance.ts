@@ -3,7 +3,7 @@
 // src/conformance/: options in, lines out.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../args.js';
+import { unknownOption, UsageError } from '../args.js';
 import type { Command, Io } from '../common.js';
 import { checkListIds, ListError, parseIdList, verdictOf, type Expectations } from '../../conformance/expectations.js';
 import { isGreen, judge, junitReport, resultLines, summaryLines, unsupportedSummary } from '../../conformance/report.js';
@@ -49,7 +49,7 @@ function parseOptions(argv: readonly string[]): Options {
       options.verbose = true;
       continue;
     }
-    if (!VALUED.includes(name)) throw new UsageError(`unknown option --${name}`);
+    if (!VALUED.includes(name)) throw new UsageError(unknownOption(name, [...VALUED, 'verbose']));
     const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     // --vectors may repeat; a second of any other option is a mistake, not an override.
