@@ -169,7 +169,7 @@ describe('users add --register (issue 8)', () => {
     expect(result.stdout).toContain('replaced carol');
     const stored = JSON.parse(readFileSync(file, 'utf8'));
     expect(stored.version).toBe(2);
-    expect(stored.users.carol).toEqual({ chatUserName: 'carol', chatUserUuid: chat.users.get('carol'), password });
+    expect(stored.users.carol).toMatchObject({ chatUserName: 'carol', chatUserUuid: chat.users.get('carol'), password });
   });
 
   it.each([
