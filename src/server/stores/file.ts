@@ -36,10 +36,11 @@ export interface FileUserStoreOptions {
    */
   onWarning?: (message: string) => void;
   /**
-   * How often, at most, a lookup checks whether the file changed (one
-   * `stat`), in milliseconds: 0 to 60,000. Default 100. A change made
-   * through this store is seen at once; one made by another process within
-   * this time.
+   * How long a check that the file has not changed (one `stat`) stays
+   * good, in milliseconds: 0 to 60,000. Default 0: every lookup checks, and
+   * lookups at the same moment share one `stat`, so that a change made by
+   * another process (`users add` in a shell) is seen by the next login or
+   * renewal. A change made through this store is seen at once whatever this is.
    */
   refreshMs?: number;
   /** How long a change waits for the file's lock. Default: `{ timeoutMs: 10000, staleMs: 30000 }`. */
@@ -55,7 +56,7 @@ interface Snapshot {
   readonly signature: string;
 }
 
-const DEFAULT_REFRESH_MS = 100;
+const DEFAULT_REFRESH_MS = 0;
 
 function signatureOf(info: { ino: number; size: number; mtimeMs: number; ctimeMs: number }): string {
   return `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
@@ -120,8 +121,9 @@ function toStored(userAccount: string, record: UserRecord): StoredUser {
  * server, for one machine (several processes on it may share the file).
  *
  * - **Read once per change.** The file is parsed into an in-memory index; a
- *   lookup checks at most every `refreshMs` (default 100 ms) whether the
- *   file changed (inode, size, times) and re-reads it only then. A login or
+ *   lookup checks with one `stat` (shared by lookups at the same moment;
+ *   cached for `refreshMs`, default 0) whether the file changed (inode, size,
+ *   times), and re-reads it only then. A login or
  *   a renewal costs the same with 100,000 users as with 2.
  * - **A file that goes away keeps serving.** While the file is missing,
  *   unreadable or not a users file (a deploy replacing it, a broken edit),
