@@ -198,7 +198,7 @@ describe('users add --register (issue 8)', () => {
     for (let i = 0; i < 4; i++) chat.script.push({ kind: 'status', status: 429, body: { error: 'reach_limit' }, headers: { 'retry-after': '0' } });
     const result = await run(['users', 'add', 'erin', '--register', '--users', file], { input: 'pw', env: env() });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: ERR_CHAT_RATE_LIMITED: .*after 4 attempts.*the users file was not changed\n$/);
+    expect(result.stderr).toMatch(/^error: ERR_CHAT_RATE_LIMITED: .*after 4 attempts.*the users were not changed\n$/);
     expect(() => statSync(file)).toThrow();
   });
 

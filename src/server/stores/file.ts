@@ -416,6 +416,40 @@ class FileUserStore implements UserStore {
     });
   }
 
+  /**
+   * Adds many users in one write (`users copy`): each keeps its hash and
+   * uid and gets a new credential version. Resolves how many were written.
+   *
+   * @internal
+   */
+  async importUsers(incoming: readonly StoredUser[], replace: boolean): Promise<number> {
+    const records = incoming.map((user) => {
+      checkName(user.userAccount, 'userAccount');
+      checkName(user.chatUserName, 'chatUserName');
+      checkName(user.chatUserUuid, 'chatUserUuid');
+      checkUid(user.agoraUid);
+      return [user.userAccount, { chatUserName: user.chatUserName, chatUserUuid: user.chatUserUuid, password: decodePasswordHash(checkHash(user.passwordHash), `the password hash of ${JSON.stringify(user.userAccount)}`), agoraUid: user.agoraUid, credentialVersion: newCredentialVersion() }] as const;
+    });
+    return this.#change((users, bad) => {
+      const next = Object.assign(Object.create(null) as Record<string, UserRecord>, users);
+      const nextBad = new Map(bad);
+      for (const [name, record] of records) {
+        if ((Object.hasOwn(next, name) || nextBad.has(name)) && !replace) {
+          throw new UserStoreError('ERR_USER_EXISTS', `user ${JSON.stringify(name)} is already in ${this.path}; nothing was copied (give --replace to overwrite)`);
+        }
+        next[name] = record;
+        nextBad.delete(name);
+      }
+      const owners = new Map<number, string>();
+      for (const [name, record] of Object.entries(next)) {
+        const other = owners.get(record.agoraUid!);
+        if (other !== undefined) throw new UserStoreError('ERR_USER_EXISTS', `users ${JSON.stringify(other)} and ${JSON.stringify(name)} would share agoraUid ${record.agoraUid}; nothing was copied`);
+        owners.set(record.agoraUid!, name);
+      }
+      return { users: next, bad: nextBad, result: records.length };
+    });
+  }
+
   async close(): Promise<void> {
     this.#snapshot = undefined;
   }
