@@ -36,9 +36,13 @@ export {
   isPostgresLocation,
   openUserStore,
   POSTGRES_SCHEMA_VERSION,
+  type FileUserStore,
   type FileUserStoreOptions,
   type OpenUserStoreOptions,
   type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+  type PostgresUserStore,
   type PostgresUserStoreOptions,
 } from './stores/index.js';
 export {

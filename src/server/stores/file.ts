@@ -47,6 +47,27 @@ export interface FileUserStoreOptions {
   lock?: UsersFileLockOptions;
 }
 
+/**
+ * The store {@link createFileUserStore} makes: a {@link UserStore}, plus its
+ * path and a way to read the file now.
+ *
+ * @example
+ * ```ts
+ * const store: FileUserStore = createFileUserStore('users.json');
+ * await store.load(); // rejects naming the file when it is corrupt or unreadable
+ * ```
+ */
+export interface FileUserStore extends UserStore {
+  /** The users file, as given. */
+  readonly path: string;
+  /**
+   * Reads the file now. Rejects (`ERR_USER_STORE`, naming the file and the
+   * problem) when it exists but cannot be read or is not a users file; a
+   * missing file is a store with no users.
+   */
+  load(): Promise<void>;
+}
+
 interface Snapshot {
   /** The users, by login name. */
   readonly users: Readonly<Record<string, UserRecord>>;
@@ -154,16 +175,16 @@ function toStored(userAccount: string, record: UserRecord): StoredUser {
  * const alice = await store.findUser('alice');
  * ```
  */
-export function createFileUserStore(path: string, options: FileUserStoreOptions = {}): UserStore & { readonly path: string; load(): Promise<void> } {
+export function createFileUserStore(path: string, options: FileUserStoreOptions = {}): FileUserStore {
   if (typeof path !== 'string' || path.length === 0 || path.includes('\u0000')) throw invalid('the users file path must be a non-empty string');
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalid('options must be an object');
   const { onWarning, refreshMs = DEFAULT_REFRESH_MS, lock } = options;
   if (onWarning !== undefined && typeof onWarning !== 'function') throw invalid('options.onWarning must be a function');
   if (!Number.isInteger(refreshMs) || refreshMs < 0 || refreshMs > 60_000) throw invalid('options.refreshMs must be a whole number from 0 to 60000');
-  return new FileUserStore(path, refreshMs, lock, onWarning ?? (() => undefined));
+  return new FileStore(path, refreshMs, lock, onWarning ?? (() => undefined));
 }
 
-class FileUserStore implements UserStore {
+class FileStore implements FileUserStore {
   readonly path: string;
   readonly #refreshMs: number;
   readonly #lock: UsersFileLockOptions | undefined;

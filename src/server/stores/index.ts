@@ -4,8 +4,17 @@ import { UserStoreError } from '../../service/user-store.js';
 import { createFileUserStore, type FileUserStoreOptions } from './file.js';
 import { createPostgresUserStore, type PostgresUserStoreOptions } from './postgres.js';
 
-export { createFileUserStore, type FileUserStoreOptions } from './file.js';
-export { createPostgresUserStore, describePostgresUrl, POSTGRES_SCHEMA_VERSION, type PostgresPool, type PostgresUserStoreOptions } from './postgres.js';
+export { createFileUserStore, type FileUserStore, type FileUserStoreOptions } from './file.js';
+export {
+  createPostgresUserStore,
+  describePostgresUrl,
+  POSTGRES_SCHEMA_VERSION,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+  type PostgresUserStore,
+  type PostgresUserStoreOptions,
+} from './postgres.js';
 
 /**
  * Options of {@link openUserStore}: those of either store; each takes its own.
@@ -17,7 +26,15 @@ export { createPostgresUserStore, describePostgresUrl, POSTGRES_SCHEMA_VERSION, 
  */
 export interface OpenUserStoreOptions extends FileUserStoreOptions, Omit<PostgresUserStoreOptions, 'url' | 'pool' | 'onWarning'> {}
 
-/** True for a location that names a PostgreSQL database rather than a file. */
+/**
+ * True for a location that names a PostgreSQL database rather than a file.
+ *
+ * @example
+ * ```ts
+ * isPostgresLocation('postgresql://db.internal/agora'); // true
+ * isPostgresLocation('/etc/agora/users.json'); // false
+ * ```
+ */
 export function isPostgresLocation(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }

@@ -6,6 +6,37 @@ import { UserStoreError, type NewUser, type StoredUser, type UserChanges, type U
 import { MAX_NAME_LENGTH } from '../users.js';
 
 /**
+ * What a query resolves to: the part of `pg`'s result the store reads.
+ *
+ * @example
+ * ```ts
+ * const { rows, rowCount }: PostgresQueryResult = await pool.query({ text: 'SELECT 1' });
+ * ```
+ */
+export interface PostgresQueryResult {
+  /** The rows, by column name. */
+  rows: Record<string, unknown>[];
+  /** How many rows the statement touched. */
+  rowCount: number | null;
+}
+
+/**
+ * A connection taken from a {@link PostgresPool}, for a transaction.
+ *
+ * @example
+ * ```ts
+ * const client: PostgresPoolClient = await pool.connect();
+ * try { await client.query({ text: 'BEGIN' }); } finally { client.release(); }
+ * ```
+ */
+export interface PostgresPoolClient {
+  /** Runs one query on this connection. */
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<PostgresQueryResult>;
+  /** Gives the connection back (an error destroys it). */
+  release(error?: Error | boolean): void;
+}
+
+/**
  * The part of a `pg.Pool` the store uses: give your own pool (its settings,
  * its TLS) as {@link PostgresUserStoreOptions.pool}.
  *
@@ -17,9 +48,9 @@ import { MAX_NAME_LENGTH } from '../users.js';
  */
 export interface PostgresPool {
   /** Runs one query. */
-  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<PostgresQueryResult>;
   /** A client for a transaction. */
-  connect(): Promise<{ query: PostgresPool['query']; release(error?: Error | boolean): void }>;
+  connect(): Promise<PostgresPoolClient>;
   /** Closes the pool's connections. */
   end(): Promise<void>;
   /** Pool events (`error` from an idle connection). */
@@ -75,7 +106,14 @@ function isTransient(error: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(message);
 }
 
-/** The URL as messages show it: no password, no query string. */
+/**
+ * A PostgreSQL URL as messages show it: no password, no query string.
+ *
+ * @example
+ * ```ts
+ * describePostgresUrl('postgres://agora:secret@db.internal:5432/agora?sslmode=require'); // 'postgres://agora@db.internal:5432/agora'
+ * ```
+ */
 export function describePostgresUrl(url: string): string {
   try {
     const parsed = new URL(url);
@@ -178,7 +216,7 @@ export function loadPg(): Promise<{ Pool: new (config: Record<string, unknown>) 
  * await store.close?.();
  * ```
  */
-export function createPostgresUserStore(location: string | PostgresUserStoreOptions): UserStore & { readonly description: string; check(): Promise<void> } {
+export function createPostgresUserStore(location: string | PostgresUserStoreOptions): PostgresUserStore {
   const options: PostgresUserStoreOptions = typeof location === 'string' ? { url: location } : location;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalid('the PostgreSQL store needs a URL or an options object');
   const { url, pool, table = 'agora_users', connectionTimeoutMs = 5000, queryTimeoutMs = 10_000, maxConnections = 10, onWarning } = options;
@@ -191,7 +229,24 @@ export function createPostgresUserStore(location: string | PostgresUserStoreOpti
     if (!Number.isInteger(value) || value < 1 || value > max) throw invalid(`${name} must be a whole number from 1 to ${max}`);
   }
   if (onWarning !== undefined && typeof onWarning !== 'function') throw invalid('onWarning must be a function');
-  return new PostgresUserStore({ url, pool, table, connectionTimeoutMs, queryTimeoutMs, maxConnections, warn: onWarning ?? (() => undefined) });
+  return new PostgresStore({ url, pool, table, connectionTimeoutMs, queryTimeoutMs, maxConnections, warn: onWarning ?? (() => undefined) });
+}
+
+/**
+ * The store {@link createPostgresUserStore} makes: a {@link UserStore}, plus
+ * how it names its database and a check.
+ *
+ * @example
+ * ```ts
+ * const store: PostgresUserStore = createPostgresUserStore(url);
+ * await store.check(); // connects, creates or checks the table
+ * ```
+ */
+export interface PostgresUserStore extends UserStore {
+  /** `users database postgres://user@host:port/db`: never the password. */
+  readonly description: string;
+  /** Connects and creates or checks the table now: rejects with the problem (unreachable, a schema too new, no `pg`). */
+  check(): Promise<void>;
 }
 
 interface Settings {
@@ -204,7 +259,7 @@ interface Settings {
   warn: (message: string) => void;
 }
 
-class PostgresUserStore implements UserStore {
+class PostgresStore implements PostgresUserStore {
   readonly description: string;
   readonly #settings: Settings;
   readonly #secret: string | undefined;
