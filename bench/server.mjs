@@ -311,17 +311,19 @@ async function storesBench() {
   const dir = mkdtempSync(join(os.tmpdir(), 'atb-bench-stores-'));
   const rows = [];
   try {
-    for (const count of [2, 100_000]) {
+    // BENCH_STORES picks cases (file2, file100k, pg); default all.
+    const only = new Set((process.env.BENCH_STORES ?? 'file2,file100k,pg').split(','));
+    for (const count of [2, 100_000].filter((n) => only.has(n === 2 ? 'file2' : 'file100k'))) {
       const file = join(dir, `users-${count}.json`);
       writeFileSync(file, await usersFileText(count, hashes), { mode: 0o600 });
       rows.push([`users file, ${count.toLocaleString('en-US')} users`, await measureStore(file, count)]);
     }
-    const database = await startBenchPostgres().catch((error) => {
+    const database = !only.has('pg') ? undefined : await startBenchPostgres().catch((error) => {
       console.error(`PostgreSQL case skipped: ${error.message}`);
       return undefined;
     });
     if (database === undefined) {
-      rows.push(['PostgreSQL, 1,000,000 users', undefined]);
+      if (only.has('pg')) rows.push(['PostgreSQL, 1,000,000 users', undefined]);
     } else {
       try {
         const { default: pg } = await import('pg');

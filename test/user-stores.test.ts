@@ -222,6 +222,21 @@ describe('finding 3: a users file missing for a moment', () => {
     expect(warnings.some((w) => w.includes('read again'))).toBe(true);
   });
 
+  it('keeps the last good copy while the file is not a users file (a half-written edit), warning once', async () => {
+    const file = join(dir, 'users.json');
+    await writeUsers(file, ['alice']);
+    const warnings: string[] = [];
+    const server = await start(file, warnings);
+    const { cookie } = await login(server.url, 'alice');
+    writeFileSync(file, '{"version": 2, "users": {"alice": ');
+    for (let i = 0; i < 3; i++) {
+      expect((await post(server.url, '/token/renew', {}, { cookie })).status).toBe(200);
+      expect((await login(server.url, 'alice')).response.status).toBe(200);
+    }
+    expect(warnings.filter((w) => w.includes('is not a users file now'))).toHaveLength(1);
+    expect(warnings.filter((w) => w.startsWith('error:'))).toEqual([]);
+  });
+
   it('answers 503 with Retry-After, never 401 or 500, while a file never read cannot be read', async () => {
     const file = join(dir, 'users.json');
     mkdirSync(file); // a folder where the file should be: EISDIR
