@@ -222,6 +222,30 @@ describe('token-server processes sharing one database (built CLI)', () => {
     expect(a.output() + b.output()).not.toContain(db.password);
   }, 120_000);
 
+  it('serve starts while the database is down (503 until it is up); users commands fail with one line, no password', async () => {
+    const env = { AGORA_USERS: db.url };
+    expect((await cli(['users', 'add', 'dora', '--chat-user-uuid', 'd', '--replace'], { input: 'dora-pw', env })).code).toBe(0);
+    await db.stop();
+    let s: Served;
+    try {
+      const listed = await cli(['users', 'list'], { env });
+      expect(listed.code).toBe(1);
+      expect(listed.stderr.trim().split('\n')).toHaveLength(1);
+      expect(listed.stderr).toContain('ERR_USER_STORE_UNAVAILABLE');
+      expect(listed.stderr).not.toContain(db.password);
+      s = await serve([], { AGORA_SESSION_SECRET: SECRET, ...env });
+      servers.push(s);
+      expect(s.output()).toContain('starting anyway');
+      expect(s.output()).not.toContain(db.password);
+      const down = await post(s.url, '/token', { userAccount: 'dora', userPassword: 'dora-pw' });
+      expect(down.status).toBe(503);
+      expect(down.headers.get('retry-after')).not.toBeNull();
+    } finally {
+      await db.start();
+    }
+    expect((await login(s.url, 'dora', 'dora-pw')).response.status).toBe(200);
+  }, 60_000);
+
   it('several CLI processes changing users at once lose nothing', async () => {
     const url = `${db.url}`;
     const env = { AGORA_USERS: url };

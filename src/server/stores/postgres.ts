@@ -203,7 +203,8 @@ export function loadPg(): Promise<{ Pool: new (config: Record<string, unknown>) 
  *   connections, no connection within `connectionTimeoutMs`), calls reject
  *   with `ERR_USER_STORE_UNAVAILABLE`: the service answers `503` with
  *   `Retry-After`, the process stays up, and the next call after the
- *   database is back succeeds. `onWarning` is told once per outage.
+ *   database is back succeeds. `onWarning` is told once per outage (after
+ *   the database was reached once; a first failure is the caller's to report).
  * - Messages name the database by its URL without the password.
  *
  * @param location - a `postgres://` or `postgresql://` URL, or {@link PostgresUserStoreOptions}.
@@ -266,6 +267,7 @@ class PostgresStore implements PostgresUserStore {
   #pool: Promise<PostgresPool> | undefined;
   #ready: Promise<void> | undefined;
   #down = false;
+  #reached = false;
   #closed = false;
 
   constructor(settings: Settings) {
@@ -292,7 +294,8 @@ class PostgresStore implements PostgresUserStore {
     if (error instanceof UserStoreError) return error;
     const detail = this.#clean(error instanceof Error ? error.message : String(error)) || (error as { code?: string })?.code || 'error';
     if (isTransient(error)) {
-      if (!this.#down) {
+      // Told once per outage, and only when it was reachable before: a first failure is the caller's error to report.
+      if (!this.#down && this.#reached) {
         this.#down = true;
         this.#settings.warn(`${this.description}: cannot be reached (${detail}); logins and renewals answer 503 until it is back`);
       }
@@ -387,6 +390,7 @@ class PostgresStore implements PostgresUserStore {
       await this.#schema();
       const pool = await this.#getPool();
       const result = await pool.query({ text, values, ...(name === undefined ? {} : { name }) });
+      this.#reached = true;
       if (this.#down) {
         this.#down = false;
         this.#settings.warn(`${this.description}: reachable again`);
