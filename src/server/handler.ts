@@ -128,9 +128,9 @@ export interface TokenHandlerOptions {
   /**
    * Looks up a user when a session is renewed, without a password: resolve
    * to the user's chat names and credential stamp, or `null` when the user is
-   * gone (the session then ends). Default with the users file: a lookup in
-   * it, the stamp derived from the stored password hash, so that removing a
-   * user or changing a password ends their sessions at once. With a custom
+   * gone (the session then ends). Default with the users file or a `store`:
+   * one lookup in the store, the stamp being the user's credential version,
+   * so that removing a user or changing a password ends their sessions at once. With a custom
    * `authenticate` and no `findUser`, a session lasts its whole lifetime with
    * the chat names of its login.
    */
