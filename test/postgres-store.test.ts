@@ -262,6 +262,33 @@ describe('token-server processes sharing one database (built CLI)', () => {
     expect(new Set(users.map((u) => u.agoraUid)).size).toBe(users.length);
   }, 120_000);
 
+  it('users copy moves thousands of users in one transaction, and copies nothing when one is already there', async () => {
+    const { hashPassword } = await import('../src/server/index.js');
+    const password = await hashPassword('pw', FAST);
+    const users: Record<string, unknown> = {};
+    for (let i = 0; i < 2500; i++) users[`bulk${i}`] = { chatUserName: `bulk${i}`, chatUserUuid: `b${i}`, agoraUid: 100_000 + i, password };
+    const file = join(dir, 'bulk.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, JSON.stringify({ version: 2, users }));
+    const target = `${db.url}`;
+    const copied = await cli(['users', 'copy', '--from', file, '--to', target]);
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(copied.stdout).toContain('copied 2500 users');
+    expect((await query("SELECT count(*)::int AS n FROM agora_users WHERE user_account LIKE 'bulk%'")).rows[0].n).toBe(2500);
+    expect((await query("SELECT agora_uid FROM agora_users WHERE user_account = 'bulk42'")).rows[0].agora_uid).toBe('100042');
+    // One more user in the file, copied again without --replace: refused, and the new one is not copied either.
+    users.bulknew = { chatUserName: 'n', chatUserUuid: 'n', agoraUid: 99_999, password };
+    writeFileSync(file, JSON.stringify({ version: 2, users }));
+    const again = await cli(['users', 'copy', '--from', file, '--to', target]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('ERR_USER_EXISTS');
+    expect(again.stderr).toContain('nothing was copied');
+    expect(again.stderr).not.toContain(db.password);
+    expect((await query("SELECT count(*)::int AS n FROM agora_users WHERE user_account = 'bulknew'")).rows[0].n).toBe(0);
+    expect((await cli(['users', 'copy', '--from', file, '--to', target, '--replace'])).code).toBe(0);
+    expect((await query("SELECT count(*)::int AS n FROM agora_users WHERE user_account LIKE 'bulk%'")).rows[0].n).toBe(2501);
+  }, 60_000);
+
   it('users copy moves a users file into PostgreSQL with hashes and uids; the copied users log in', async () => {
     const file = join(dir, 'users.json');
     expect((await cli(['users', 'add', 'carol', '--chat-user-uuid', 'c', '--users', file], { input: 'carol-pw' })).code).toBe(0);

@@ -3,7 +3,7 @@
 // input, never from the command line.
 import { AgoraChatError, AgoraChatUserClient } from '../../server/agora-chat.js';
 import { createScryptHasher } from '../../server/password.js';
-import { createFileUserStore, describePostgresUrl, isPostgresLocation, openUserStore } from '../../server/stores/index.js';
+import { describePostgresUrl, isPostgresLocation, openUserStore } from '../../server/stores/index.js';
 import { checkUsersFilePermissions } from '../../server/users.js';
 import { UserStoreError, type StoredUser, type UserStore } from '../../service/user-store.js';
 import { expectPositionals, flag, parseArgs, stringOption, UsageError, type ParsedArgs } from '../args.js';
@@ -186,33 +186,29 @@ async function copy(argv: string[], io: Io): Promise<number> {
     withStore(to, io, async (target) => {
       const users: StoredUser[] = [];
       for await (const user of source.listUsers()) users.push(user);
-      let copied = 0;
-      if (!isPostgresLocation(to)) {
-        // One write for the whole file, not one per user.
-        copied = await importIntoFile(to, users, replace, io);
-      } else {
-        for (const user of users) {
-          await target.addUser(
-            { userAccount: user.userAccount, chatUserName: user.chatUserName, chatUserUuid: user.chatUserUuid, agoraUid: user.agoraUid, passwordHash: user.passwordHash },
-            { replace },
-          ).catch((error: unknown) => {
-            if (error instanceof UserStoreError && error.code === 'ERR_USER_EXISTS') {
-              throw new UserStoreError('ERR_USER_EXISTS', `${error.message} (copied ${copied} of ${users.length} users; give --replace to overwrite users that are there)`);
-            }
-            throw error;
-          });
-          copied++;
-        }
-      }
+      // One write for a whole file, one transaction for a database; not one change per user.
+      const bulk = target as unknown as { importUsers?(users: readonly StoredUser[], replace: boolean): Promise<number> };
+      const copied = bulk.importUsers !== undefined ? await bulk.importUsers(users, replace) : await importOneByOne(target, users, replace);
       io.out(`copied ${copied} user${copied === 1 ? '' : 's'} from ${showLocation(from)} to ${showLocation(to)}`);
       return 0;
     }),
   );
 }
 
-async function importIntoFile(path: string, users: readonly StoredUser[], replace: boolean, io: Io): Promise<number> {
-  const store = createFileUserStore(path, { onWarning: (message) => io.err(`warning: ${message}`) });
-  return (store as unknown as { importUsers(users: readonly StoredUser[], replace: boolean): Promise<number> }).importUsers(users, replace);
+/** A store without a bulk path: one addUser per user. */
+async function importOneByOne(target: UserStore, users: readonly StoredUser[], replace: boolean): Promise<number> {
+  let copied = 0;
+  for (const user of users) {
+    const { userAccount, chatUserName, chatUserUuid, agoraUid, passwordHash } = user;
+    await target.addUser({ userAccount, chatUserName, chatUserUuid, agoraUid, passwordHash }, { replace }).catch((error: unknown) => {
+      if (error instanceof UserStoreError && error.code === 'ERR_USER_EXISTS') {
+        throw new UserStoreError('ERR_USER_EXISTS', `${error.message} (copied ${copied} of ${users.length} users; give --replace to overwrite users that are there)`);
+      }
+      throw error;
+    });
+    copied++;
+  }
+  return copied;
 }
 
 /** An Agora Chat failure is one line with its code, like the library's errors; a bad option is a usage error (2). */

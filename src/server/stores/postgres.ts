@@ -497,6 +497,67 @@ class PostgresStore implements PostgresUserStore {
     }
   }
 
+  /**
+   * Adds many users in one transaction, in batches of 1,000 rows (`users
+   * copy`): each keeps its hash and uid and gets a new credential version.
+   * Without `replace`, a user already there rolls the whole copy back.
+   *
+   * @internal
+   */
+  async importUsers(users: readonly StoredUser[], replace: boolean): Promise<number> {
+    for (const user of users) {
+      checkName(user.userAccount, 'userAccount');
+      checkName(user.chatUserName, 'chatUserName');
+      checkName(user.chatUserUuid, 'chatUserUuid');
+      checkHash(user.passwordHash);
+      if (!Number.isInteger(user.agoraUid) || user.agoraUid < 1 || user.agoraUid > 0xffffffff) throw invalid('agoraUid must be a whole number from 1 to 4294967295');
+    }
+    const { table } = this.#settings;
+    try {
+      await this.#schema();
+      const client = await (await this.#getPool()).connect();
+      let failed: unknown;
+      try {
+        await client.query({ text: 'BEGIN' });
+        for (let i = 0; i < users.length; i += 1000) {
+          const batch = users.slice(i, i + 1000);
+          await client.query({
+            text:
+              `INSERT INTO ${table} (${COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])` +
+              (replace
+                ? ' ON CONFLICT (user_account) DO UPDATE SET chat_user_name = EXCLUDED.chat_user_name, chat_user_uuid = EXCLUDED.chat_user_uuid, ' +
+                  'agora_uid = EXCLUDED.agora_uid, password_hash = EXCLUDED.password_hash, credential_version = EXCLUDED.credential_version, updated_at = now()'
+                : ''),
+            values: [
+              batch.map((u) => u.userAccount),
+              batch.map((u) => u.chatUserName),
+              batch.map((u) => u.chatUserUuid),
+              batch.map((u) => u.agoraUid),
+              batch.map((u) => u.passwordHash),
+              batch.map(() => newCredentialVersion()),
+            ],
+          });
+        }
+        await client.query({ text: 'COMMIT' });
+      } catch (error) {
+        failed = error;
+        await client.query({ text: 'ROLLBACK' }).catch(() => undefined);
+        throw error;
+      } finally {
+        client.release(failed !== undefined && isTransient(failed) ? (failed as Error) : undefined);
+      }
+    } catch (error) {
+      const e = error as { code?: string; constraint?: string; detail?: string };
+      if (e?.code === '23505') {
+        const which = e.constraint?.includes('agora_uid') === true ? 'an agoraUid' : 'a login name';
+        const detail = typeof e.detail === 'string' ? ` (${this.#clean(e.detail)})` : '';
+        throw new UserStoreError('ERR_USER_EXISTS', `${which} of the copy is already in ${this.description}${detail}; nothing was copied (give --replace to overwrite)`);
+      }
+      throw this.#error(error);
+    }
+    return users.length;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     const pool = this.#pool;
