@@ -152,6 +152,21 @@ describe('createFileUserStore', () => {
     expect((await readUsersFile(file)).users.alice).toMatchObject({ chatUserName: 'alice', agoraUid: alice.agoraUid });
   });
 
+  it('answers from its copy when the file check is stuck behind password hashes in the thread pool', async () => {
+    const file = join(dir, 'users.json');
+    await writeUsers(file, ['alice']);
+    const store = createFileUserStore(file);
+    await store.findUser('alice'); // the first copy
+    // Fill libuv's thread pool (4 threads) with 16 hashes: a stat queued now runs after all of them.
+    let hashesDone = 0;
+    const hashes = Array.from({ length: 16 }, () => hashPassword('busy', { N: 2 ** 16 }).then(() => hashesDone++));
+    const found = await store.findUser('alice');
+    const doneWhenFound = hashesDone;
+    await Promise.all(hashes);
+    expect(found).toMatchObject({ chatUserUuid: 'alice-uuid' });
+    expect(doneWhenFound).toBeLessThan(4); // before the first four hashes were done, where the stat waits for twelve
+  });
+
   it('sees a change made by another writer at the next lookup', async () => {
     const file = join(dir, 'users.json');
     await writeUsers(file, ['alice']);

@@ -78,6 +78,8 @@ interface Snapshot {
 }
 
 const DEFAULT_REFRESH_MS = 0;
+/** How long a lookup that has a copy waits for the file's stat before it answers from the copy, in milliseconds. */
+const STAT_PATIENCE_MS = 50;
 
 function signatureOf(info: { ino: number; size: number; mtimeMs: number; ctimeMs: number }): string {
   return `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
@@ -144,7 +146,9 @@ function toStored(userAccount: string, record: UserRecord): StoredUser {
  * - **Read once per change.** The file is parsed into an in-memory index; a
  *   lookup checks with one `stat` (shared by lookups at the same moment;
  *   cached for `refreshMs`, default 0) whether the file changed (inode, size,
- *   times), and re-reads it only then. A login or
+ *   times), and re-reads it only then. A lookup waits at most 50 ms for that
+ *   check (a `stat` can queue behind password hashes in libuv's thread
+ *   pool), then answers from the copy it has; the check still lands. A login or
  *   a renewal costs the same with 100,000 users as with 2.
  * - **A file that goes away keeps serving.** While the file is missing,
  *   unreadable or not a users file (a deploy replacing it, a broken edit),
@@ -192,6 +196,7 @@ class FileStore implements FileUserStore {
   #snapshot: Snapshot | undefined;
   #checkedAt = -Infinity;
   #checking: Promise<Snapshot> | undefined;
+  #patience: Promise<Snapshot> | undefined;
   /** The trouble last warned about (so each is told once), and the bad records last named. */
   #trouble: string | undefined;
   #badWarned = '';
@@ -269,9 +274,24 @@ class FileStore implements FileUserStore {
   }
 
   async #current(): Promise<Snapshot> {
-    if (this.#snapshot !== undefined && Date.now() - this.#checkedAt < this.#refreshMs) return this.#snapshot;
-    this.#checking ??= this.#refresh().finally(() => (this.#checking = undefined));
-    return this.#checking;
+    const snapshot = this.#snapshot;
+    if (snapshot !== undefined && Date.now() - this.#checkedAt < this.#refreshMs) return snapshot;
+    if (this.#checking === undefined) {
+      const checking = this.#refresh().finally(() => {
+        if (this.#checking === checking) this.#checking = undefined;
+      });
+      this.#checking = checking;
+      // With a copy in hand, a lookup waits for the check at most STAT_PATIENCE_MS: a stat queued behind
+      // password hashes in libuv's thread pool must not hold renewals up (the check still lands).
+      this.#patience =
+        snapshot === undefined
+          ? undefined
+          : new Promise<Snapshot>((resolve) => {
+              const timer = setTimeout(() => resolve(snapshot), STAT_PATIENCE_MS);
+              void checking.finally(() => clearTimeout(timer)).catch(() => undefined);
+            });
+    }
+    return this.#patience === undefined ? this.#checking : Promise.race([this.#checking, this.#patience]);
   }
 
   async #refresh(): Promise<Snapshot> {
