@@ -151,6 +151,11 @@ describe('PostgreSQL down and back', () => {
       }
       expect(await store.findUser('alice')).toMatchObject({ chatUserUuid: 'a' });
       expect(warnings.at(-1)).toContain('reachable again');
+      // A restart between two requests: the pooled connections are gone, the next request still succeeds.
+      await Promise.all([store.findUser('alice'), store.findUser('alice'), store.findUser('alice')]);
+      await db.stop();
+      await db.start();
+      expect(await store.findUser('alice')).toMatchObject({ chatUserUuid: 'a' });
     } finally {
       await store.close?.();
     }

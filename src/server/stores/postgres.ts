@@ -106,6 +106,12 @@ function isTransient(error: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(message);
 }
 
+/** A connection that was fine when pooled and is gone now: worth one more try on another. */
+function isStaleConnection(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === '57P01' || (typeof e?.message === 'string' && /Connection terminated unexpectedly|Client has encountered a connection error/.test(e.message));
+}
+
 /**
  * A PostgreSQL URL as messages show it: no password, no query string.
  *
@@ -389,7 +395,15 @@ class PostgresStore implements PostgresUserStore {
     try {
       await this.#schema();
       const pool = await this.#getPool();
-      const result = await pool.query({ text, values, ...(name === undefined ? {} : { name }) });
+      const config = { text, values, ...(name === undefined ? {} : { name }) };
+      let result;
+      try {
+        result = await pool.query(config);
+      } catch (error) {
+        // A pooled connection the server closed (a restart): once more, on a fresh one.
+        if (!isStaleConnection(error)) throw error;
+        result = await pool.query(config);
+      }
       this.#reached = true;
       if (this.#down) {
         this.#down = false;
