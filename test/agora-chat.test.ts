@@ -225,3 +225,43 @@ describe('AgoraChatUserClient', () => {
     expect((await c.registerUser('nina')).uuid).toBe(chat.users.get('nina'));
   });
 });
+
+describe('what Agora Chat sends back (issue 14, finding 11)', () => {
+  it('gives up an answer past 1 MiB with ERR_CHAT_BAD_RESPONSE, without reading it all', async () => {
+    chat.script.push({ kind: 'huge', status: 200, bytes: 256 * 1024 * 1024 });
+    const error = await chatError(client().registerUser('big'), 'ERR_CHAT_BAD_RESPONSE');
+    expect(error.message).toContain('1048576 bytes');
+    // The stand-in was cut off soon after the cap (socket buffers aside), far from its 256 MiB.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(chat.streamed).toBeLessThan(32 * 1024 * 1024);
+    // Exactly 1 MiB is still read.
+    chat.script.push({ kind: 'raw', status: 200, contentType: 'application/json', text: `{"entities":[{"uuid":"u-1","username":"ok"}]}${' '.repeat(1024 * 1024 - 46)}` });
+    expect(await client().registerUser('ok')).toMatchObject({ uuid: 'u-1' });
+  });
+
+  it('refuses a declared Content-Length past 1 MiB at once', async () => {
+    chat.script.push({ kind: 'raw', status: 200, contentType: 'application/json', text: ' '.repeat(1024 * 1024 + 1) });
+    await chatError(client().registerUser('big'), 'ERR_CHAT_BAD_RESPONSE');
+  });
+
+  it('never puts the app token, a bearer header or the certificate an endpoint echoes into a message', async () => {
+    for (const status of [400, 401, 500]) {
+      chat.script.push({ kind: 'echo', status });
+      const error = await chatError(client().registerUser('echo'), status === 401 ? 'ERR_CHAT_AUTH' : 'ERR_CHAT_REFUSED');
+      const token = chat.seen.at(-1)!.token!;
+      expect(token.length).toBeGreaterThan(100);
+      for (const text of [error.message, String(error.chatError), JSON.stringify(error)]) {
+        expect(text).not.toContain(token);
+        expect(text).not.toContain(token.slice(0, 40)); // not even a part cut by an excerpt
+        expect(text).not.toContain(APP_CERTIFICATE);
+        expect(text.toLowerCase()).not.toContain(APP_CERTIFICATE.toLowerCase());
+        expect(text).not.toMatch(/Bearer 0/);
+      }
+      expect(error.message).toContain('[redacted]');
+    }
+    // A 429 that echoes the token in Retry-After: the rate-limit message holds none of it.
+    for (let i = 0; i < 4; i++) chat.script.push({ kind: 'echo', status: 429 });
+    const limited = await chatError(client({ maxRetries: 0 }).registerUser('echo'), 'ERR_CHAT_RATE_LIMITED');
+    expect(limited.message).not.toContain(chat.seen.at(-1)!.token!);
+  });
+});

@@ -377,11 +377,17 @@ describe('users', () => {
 
     await runAsync(['users', 'add', 'bob', '--chat-user-name', 'bob-chat', '--chat-user-uuid', 'b-1', '--users', file], { env: {}, stdin: 'bob-password' });
     const listed = await runAsync(['users', 'list'], { env });
-    expect(listed.out).toEqual(['LOGIN  CHAT USERNAME  CHAT UUID', 'alice  alice          alice-uuid', 'bob    bob-chat       b-1']);
+    const stored = JSON.parse(readFileSync(file, 'utf8')).users;
+    const uid = (name: string) => String(stored[name].agoraUid).padEnd(10);
+    expect(listed.out).toEqual([
+      'LOGIN  CHAT USERNAME  AGORA UID   CHAT UUID',
+      `alice  alice          ${uid('alice')}  alice-uuid`,
+      `bob    bob-chat       ${uid('bob')}  b-1`,
+    ]);
     const json = await runAsync(['users', 'list', '--json'], { env });
     expect(JSON.parse(json.out.join('\n'))).toEqual([
-      { userAccount: 'alice', chatUserName: 'alice', chatUserUuid: 'alice-uuid' },
-      { userAccount: 'bob', chatUserName: 'bob-chat', chatUserUuid: 'b-1' },
+      { userAccount: 'alice', chatUserName: 'alice', chatUserUuid: 'alice-uuid', agoraUid: stored.alice.agoraUid },
+      { userAccount: 'bob', chatUserName: 'bob-chat', chatUserUuid: 'b-1', agoraUid: stored.bob.agoraUid },
     ]);
     const replaced = await runAsync(['users', 'add', 'bob', '--replace'], { env, stdin: 'bob-password-2' });
     expect(replaced.out).toEqual([`replaced bob (chat username bob-chat, chat UUID b-1) in ${file}`]);
@@ -526,7 +532,9 @@ describe('the built executable', () => {
     expect(added.code).toBe(0);
     expect(added.stdout + added.stderr).not.toContain('zoe-password');
     const listed = await exec(['users', 'list', '--json', '--users', file]);
-    expect(JSON.parse(listed.stdout)).toEqual([{ userAccount: 'zoe', chatUserName: 'zoe', chatUserUuid: 'zoe-uuid' }]);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      { userAccount: 'zoe', chatUserName: 'zoe', chatUserUuid: 'zoe-uuid', agoraUid: JSON.parse(readFileSync(file, 'utf8')).users.zoe.agoraUid },
+    ]);
     const printed = await exec(['vectors', 'print']);
     expect(printed.code).toBe(0);
     expect(JSON.parse(printed.stdout).schema).toBe(1);

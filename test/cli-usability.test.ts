@@ -168,7 +168,7 @@ describe('--help of every command, as a terminal shows it', () => {
     ['apaas', ['apaas room-user --room-uuid ID --user-uuid ID --role N', 'apaas user --user-uuid ID', 'apaas app']],
     ['education', ['education room-user', 'education user', 'education app']],
     ['rtc', ['rtc --channel NAME (--uid N | --account NAME) --role ROLE', '--join S --audio S --video S --data S', '--with-rtm', '--rtm-user-id ID']],
-    ['users', ['users add NAME', 'users remove NAME', 'users list']],
+    ['users', ['users add NAME', 'users remove NAME', 'users list', 'users copy --from LOCATION --to LOCATION']],
     ['vectors', ['vectors check FILE...', 'vectors print']],
   ])('%s puts each form on a line of its own, then the options every form takes', (name, forms) => {
     const lines = run([name, '--help']).out;
@@ -176,7 +176,7 @@ describe('--help of every command, as a terminal shows it', () => {
     expect(formLines).toHaveLength(forms.length);
     forms.forEach((form, i) => expect(formLines[i]).toContain(form));
     // A form line holds one form: no option of every form is tacked onto the last one.
-    for (const line of formLines) expect(line).not.toMatch(/--app-id|--demo|--users FILE|--allow-long-expire|--expire SECONDS/);
+    for (const line of formLines) expect(line).not.toMatch(/--app-id|--demo|--users FILE|--users LOCATION|--allow-long-expire|--expire SECONDS/);
   });
 
   it.each(['apaas', 'education', 'rtc'])('%s lists the options of every form and the common options on their own lines', (name) => {
@@ -186,7 +186,7 @@ describe('--help of every command, as a terminal shows it', () => {
   });
 
   it('users gives its shared --users option a line of its own', () => {
-    expect(run(['users', '--help']).out).toContain('options of every form: [--users FILE]');
+    expect(run(['users', '--help']).out).toContain('options of every form: [--users LOCATION]');
   });
 
   it('vectors --help points to the format document shipped in the package, not to a SPEC section', () => {

@@ -257,9 +257,9 @@ describe('a users file readable by others', () => {
     await authenticate('gus', 'pw');
     await authenticate('gus', 'pw');
     expect(warnings).toEqual([await checkUsersFilePermissions(file)]);
-    // A change writes it back with mode 0600.
+    // A change keeps the mode the operator chose (issue 14, finding 5): a server may read it through its group.
     await addUser(file, 'hal', 'pw', { chatUserUuid: 'h', scrypt: FAST });
-    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(file).mode & 0o777).toBe(0o640);
   });
 });
 

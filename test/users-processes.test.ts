@@ -169,7 +169,7 @@ describe('users add --register', () => {
     expect(result.stdout).toContain('replaced carol');
     const stored = JSON.parse(readFileSync(file, 'utf8'));
     expect(stored.version).toBe(2);
-    expect(stored.users.carol).toEqual({ chatUserName: 'carol', chatUserUuid: chat.users.get('carol'), password });
+    expect(stored.users.carol).toMatchObject({ chatUserName: 'carol', chatUserUuid: chat.users.get('carol'), password });
   });
 
   it.each([
@@ -198,7 +198,7 @@ describe('users add --register', () => {
     for (let i = 0; i < 4; i++) chat.script.push({ kind: 'status', status: 429, body: { error: 'reach_limit' }, headers: { 'retry-after': '0' } });
     const result = await run(['users', 'add', 'erin', '--register', '--users', file], { input: 'pw', env: env() });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: ERR_CHAT_RATE_LIMITED: .*after 4 attempts.*the users file was not changed\n$/);
+    expect(result.stderr).toMatch(/^error: ERR_CHAT_RATE_LIMITED: .*after 4 attempts.*the users were not changed\n$/);
     expect(() => statSync(file)).toThrow();
   });
 

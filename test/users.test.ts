@@ -234,8 +234,15 @@ describe('a version 1 users file', () => {
     await addUser(file, 'carol', 'carol-pw', { chatUserUuid: 'carol-uuid', scrypt: FAST });
     const json = JSON.parse(readFileSync(file, 'utf8'));
     expect(json.version).toBe(2);
-    expect(json.users.alice).toEqual({ chatUserName: 'alice-old-id', chatUserUuid: 'alice-old-id', password: alice });
-    expect(json.users.bob).toEqual({ chatUserName: 'bob', chatUserUuid: 'bob', password: bob });
+    expect(json.users.alice).toMatchObject({ chatUserName: 'alice-old-id', chatUserUuid: 'alice-old-id', password: alice });
+    expect(json.users.bob).toMatchObject({ chatUserName: 'bob', chatUserUuid: 'bob', password: bob });
+    // The change also stored what the user store needs: a uid and a credential version per user.
+    for (const name of ['alice', 'bob', 'carol']) {
+      expect(json.users[name].agoraUid).toBeGreaterThanOrEqual(1);
+      expect(json.users[name].agoraUid).toBeLessThanOrEqual(0xffffffff);
+      expect(json.users[name].credentialVersion).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    }
+    expect(new Set(['alice', 'bob', 'carol'].map((n) => json.users[n].agoraUid)).size).toBe(3);
     expect(await authenticate('bob', 'bob-pw')).toEqual({ chatUserName: 'bob', chatUserUuid: 'bob' });
   });
 

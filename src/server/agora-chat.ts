@@ -189,12 +189,58 @@ function parseRestUrl(raw: string): URL {
   return url;
 }
 
-/** A short, printable excerpt of text from the remote side, safe to put in a message. */
-function excerpt(value: unknown): string {
+/** The largest answer read from Agora Chat, in bytes: past it, `ERR_CHAT_BAD_RESPONSE` (documented answers are a few hundred bytes). */
+export const MAX_CHAT_ANSWER_BYTES = 1024 * 1024;
+
+/** An access token of any kind ("007" + base64) or a bearer credential, wherever it appears in text. */
+const TOKEN_LIKE = /\b007[A-Za-z0-9+/=_-]{16,}|\bBearer\s+[^\s"',;]+/gi;
+
+/**
+ * Text from the remote side with every secret taken out: the given values
+ * (the app tokens, the certificate), anything that looks like an access
+ * token, and bearer credentials. Done before any excerpt is cut, so no
+ * part of a secret survives either.
+ */
+function redact(value: string, secrets: readonly string[]): string {
+  let text = value;
+  for (const secret of secrets) {
+    if (secret.length < 8) continue;
+    const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    text = text.replace(new RegExp(escaped, 'gi'), '[redacted]');
+  }
+  return text.replace(TOKEN_LIKE, '[redacted]');
+}
+
+/** A short, printable excerpt of text from the remote side, secrets removed, safe to put in a message. */
+function excerpt(value: unknown, secrets: readonly string[] = []): string {
   if (typeof value !== 'string') return '';
   // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const clean = redact(value, secrets).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
+}
+
+/** The body of an answer, read as a stream and given up past `MAX_CHAT_ANSWER_BYTES` (never buffered whole). */
+async function readCapped(response: Response): Promise<string | undefined> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > MAX_CHAT_ANSWER_BYTES) {
+    await response.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_CHAT_ANSWER_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -264,6 +310,7 @@ export class AgoraChatUserClient {
   readonly #maxRetryDelayMs: number;
   readonly #now: () => number;
   #appToken: { token: string; renewAtMs: number } | undefined;
+  #recentTokens: string[] = [];
 
   /**
    * @param options - the App Key, REST URL and credentials (default: the environment), and limits.
@@ -384,6 +431,7 @@ export class AgoraChatUserClient {
         issueTs: Math.floor(nowMs / 1000),
       });
       this.#appToken = { token, renewAtMs: nowMs + this.#appTokenExpire * 800 }; // renew when a fifth of its life is left
+      this.#recentTokens = [token, ...this.#recentTokens].slice(0, 4);
       return token;
     } catch (error) {
       if (error instanceof AgoraTokenError) throw argument(`cannot build the app token: ${error.message}`);
@@ -395,6 +443,11 @@ export class AgoraChatUserClient {
     const cached = this.#appToken;
     if (cached !== undefined && this.#now() < cached.renewAtMs) return cached.token;
     return this.#buildAppToken();
+  }
+
+  /** What must never appear in a message: the app tokens built so far (the last few) and the certificate. */
+  #secrets(): string[] {
+    return [...this.#recentTokens, this.#appCertificate];
   }
 
   async #request(method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal | undefined): Promise<Answer> {
@@ -435,8 +488,17 @@ export class AgoraChatUserClient {
         signal: combined,
         redirect: 'manual', // a redirect would carry the app token to another place
       });
-      text = await response.text();
+      const read = await readCapped(response);
+      if (read === undefined) {
+        throw new AgoraChatError(
+          'ERR_CHAT_BAD_RESPONSE',
+          `Agora Chat answered ${method} ${path} with more than ${MAX_CHAT_ANSWER_BYTES} bytes (HTTP ${response.status}); the answer was not read`,
+          { status: response.status },
+        );
+      }
+      text = read;
     } catch (error) {
+      if (error instanceof AgoraChatError) throw error;
       if (signal?.aborted) throw new AgoraChatError('ERR_CHAT_ABORTED', 'the Agora Chat request was aborted', { cause: error });
       if (timeout.aborted) {
         throw new AgoraChatError('ERR_CHAT_TIMEOUT', `Agora Chat at ${this.restUrl} did not answer within ${this.#timeoutMs} ms`, { cause: error });
@@ -461,14 +523,16 @@ export class AgoraChatUserClient {
       parsed = undefined;
     }
     const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
-    const chatError = typeof record?.error === 'string' ? excerpt(record.error) : undefined;
-    const description = excerpt(record?.error_description);
+    const secrets = this.#secrets();
+    const chatError = typeof record?.error === 'string' ? excerpt(record.error, secrets) : undefined;
+    const description = excerpt(record?.error_description, secrets);
+    const retryAfter = response.headers.get('retry-after');
     if (response.ok && parsed === undefined) {
       throw new AgoraChatError('ERR_CHAT_BAD_RESPONSE', `Agora Chat answered ${method} ${path} with HTTP ${response.status} but not JSON`, {
         status: response.status,
       });
     }
-    return { status: response.status, body: parsed, chatError, description, retryAfter: response.headers.get('retry-after') };
+    return { status: response.status, body: parsed, chatError, description, retryAfter: retryAfter === null ? null : excerpt(retryAfter, secrets) };
   }
 
   #failure(answer: Answer, what: string): AgoraChatError {

@@ -20,7 +20,10 @@ import {
   type SessionFailure,
   type SessionUser,
 } from './session.js';
-import { createUsersAuthenticator, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, normalizeAuthenticatedUser, readUsersFile, type Authenticate, type AuthenticatedUser, type ScryptParams } from './users.js';
+import { checkUsersFilePermissions, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, normalizeAuthenticatedUser, type Authenticate, type AuthenticatedUser, type ScryptParams } from './users.js';
+import { UserStoreError, type UserStore } from '../service/user-store.js';
+import { createScryptHasher } from './password.js';
+import { createFileUserStore } from './stores/file.js';
 
 export type { TokenServerErrorCode } from '../error-codes.js';
 
@@ -57,6 +60,12 @@ export interface TokenHandlerOptions {
   authenticate?: (userAccount: string, userPassword: string, signal: AbortSignal) => ReturnType<Authenticate>;
   /** The users file of the default `authenticate`. Default: `AGORA_USERS_FILE`, else `agora-users.json` in the working directory. */
   usersFile?: string;
+  /**
+   * Where the users live (a `UserStore`: `createFileUserStore`,
+   * `createPostgresUserStore`, `openUserStore`, or your own), instead of
+   * `usersFile`. Default: the users file as a store.
+   */
+  store?: UserStore;
   /**
    * The scrypt parameters of the default `authenticate`: a stored hash with
    * other parameters is rehashed with these at the user's next login.
@@ -119,9 +128,9 @@ export interface TokenHandlerOptions {
   /**
    * Looks up a user when a session is renewed, without a password: resolve
    * to the user's chat names and credential stamp, or `null` when the user is
-   * gone (the session then ends). Default with the users file: a lookup in
-   * it, the stamp derived from the stored password hash, so that removing a
-   * user or changing a password ends their sessions at once. With a custom
+   * gone (the session then ends). Default with the users file or a `store`:
+   * one lookup in the store, the stamp being the user's credential version,
+   * so that removing a user or changing a password ends their sessions at once. With a custom
    * `authenticate` and no `findUser`, a session lasts its whole lifetime with
    * the chat names of its login.
    */
@@ -158,6 +167,7 @@ export const HANDLER_OPTION_KEYS = [
   'allowLongExpire',
   'authenticate',
   'usersFile',
+  'store',
   'allowedOrigin',
   'demo',
   'pageHint',
@@ -187,6 +197,8 @@ const DEFAULT_MAX_QUEUED_LOGINS = 64;
 const MAX_DRAIN = 1 << 20;
 /** Seconds a client is told to wait (`Retry-After`) when the login queue is full. */
 const RETRY_AFTER_SECONDS = 1;
+/** Seconds a client is told to wait (`Retry-After`) when the user store cannot answer. */
+const STORE_RETRY_AFTER_SECONDS = 2;
 
 /** The client went away: nothing to answer, and nothing to log. */
 class ClientGone extends Error {}
@@ -251,7 +263,10 @@ function resolveOptions(given: TokenHandlerOptions | undefined) {
     }
     sessionKeys = new SessionKeys(secret);
   }
-  const findUser = options.findUser ?? (options.authenticate === undefined ? findInUsersFile(usersFile) : undefined);
+  // The users: one store, read once per change (the users file by default).
+  const store =
+    options.store ?? (options.authenticate === undefined && options.findUser === undefined ? createFileUserStore(usersFile, { onWarning: warn }) : undefined);
+  const findUser = options.findUser ?? (store !== undefined ? findInStore(store) : undefined);
   return {
     appId,
     appCertificate,
@@ -259,7 +274,7 @@ function resolveOptions(given: TokenHandlerOptions | undefined) {
     allowLongExpire,
     authenticate:
       options.authenticate ??
-      createUsersAuthenticator(usersFile, { ...(options.scrypt === undefined ? {} : { scrypt: options.scrypt }), onWarning: warn }),
+      authenticateWithStore(store ?? createFileUserStore(usersFile, { onWarning: warn }), options.scrypt, warn, options.store === undefined ? usersFile : undefined),
     allowedOrigin: options.allowedOrigin,
     demo: options.demo === true,
     page: options.page === false ? undefined : renderPage({ demo: options.demo === true, demoHint: options.pageHint }),
@@ -277,14 +292,45 @@ function resolveOptions(given: TokenHandlerOptions | undefined) {
   };
 }
 
-/** The default `findUser`: the users file, the credential stamp from the stored password hash. */
-function findInUsersFile(path: string): (userAccount: string) => Promise<SessionUser | null> {
+/** The default `findUser`: one lookup in the store; the credential stamp is the user's credential version. */
+function findInStore(store: UserStore): (userAccount: string) => Promise<SessionUser | null> {
   return async (userAccount) => {
-    const { users } = await readUsersFile(path);
-    const record = Object.hasOwn(users, userAccount) ? users[userAccount] : undefined;
-    if (record === undefined) return null;
-    return { chatUserName: record.chatUserName, chatUserUuid: record.chatUserUuid, credentialStamp: `${record.password.salt}$${record.password.hash}` };
+    const user = await store.findUser(userAccount);
+    return user === null ? null : { chatUserName: user.chatUserName, chatUserUuid: user.chatUserUuid, credentialStamp: user.credentialVersion };
   };
+}
+
+/** The default `authenticate`: the store's record, checked by the scrypt hasher (a dummy hash for unknown users). */
+function authenticateWithStore(
+  store: UserStore,
+  scrypt: Partial<ScryptParams> | undefined,
+  warn: (message: string) => void,
+  file: string | undefined,
+): (userAccount: string, userPassword: string, signal?: AbortSignal) => Promise<AuthenticatedUser | null> {
+  const hasher = createScryptHasher(scrypt);
+  let permissionsChecked = file === undefined;
+  return async (userAccount, userPassword, signal) => {
+    if (!permissionsChecked) {
+      permissionsChecked = true;
+      const warning = await checkUsersFilePermissions(file!);
+      if (warning !== undefined) warn(warning);
+    }
+    const user = await store.findUser(userAccount);
+    const { valid, rehash } = await hasher.verify(userPassword, user?.passwordHash, signal);
+    if (!valid || user === null) return null;
+    if (rehash !== undefined) {
+      store.rehashPassword(user.userAccount, user.credentialVersion, rehash).catch((error: unknown) => {
+        warn(`could not save the rehashed password of user ${JSON.stringify(userAccount)}: ${(error as Error).message}`);
+      });
+    }
+    return { chatUserName: user.chatUserName, chatUserUuid: user.chatUserUuid };
+  };
+}
+
+/** A store that cannot answer for now: 503 with Retry-After, never 401 or 500. */
+function storeUnavailable(error: unknown): HttpError | undefined {
+  if (!(error instanceof UserStoreError) || error.code !== 'ERR_USER_STORE_UNAVAILABLE') return undefined;
+  return new HttpError(503, 'server_busy', 'the users cannot be read right now; try again shortly', { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) });
 }
 
 /**
@@ -294,6 +340,9 @@ function findInUsersFile(path: string): (userAccount: string) => Promise<Session
 function checkHandlerOptions(given: unknown): TokenHandlerOptions {
   const options = checkOptions(given, 'options', HANDLER_OPTION_KEYS);
   const { appId, appCertificate, usersFile, pageHint, allowedOrigin, env, sessionSecret } = options;
+  if (options.store !== undefined && (typeof options.store !== 'object' || options.store === null || typeof (options.store as UserStore).findUser !== 'function')) {
+    throw invalidArgument('store', 'must be a UserStore (an object with findUser, addUser, ...)');
+  }
   for (const [name, value] of Object.entries({ appId, appCertificate, usersFile, pageHint, sessionSecret })) {
     if (value !== undefined && typeof value !== 'string') throw invalidArgument(name, `must be a string (got ${typeof value})`);
   }
@@ -503,6 +552,8 @@ async function lookUp(config: Resolved, userAccount: string): Promise<SessionUse
   try {
     return await config.findUser!(userAccount);
   } catch (error) {
+    const unavailable = storeUnavailable(error);
+    if (unavailable !== undefined) throw unavailable;
     config.onError(error);
     throw new HttpError(500, 'internal_error', 'the server could not look the user up');
   }
@@ -527,6 +578,8 @@ async function postToken(req: IncomingMessage, res: ServerResponse, config: Reso
       );
     }
     if (gone.aborted) throw new ClientGone();
+    const unavailable = storeUnavailable(error);
+    if (unavailable !== undefined) throw unavailable;
     config.onError(error);
     throw new HttpError(500, 'internal_error', 'the server could not check the login');
   }

@@ -25,6 +25,36 @@ export {
   type RegisterChatUserOptions,
 } from './agora-chat.js';
 export {
+  createScryptHasher,
+  decodePasswordHash,
+  encodePasswordHash,
+} from './password.js';
+export {
+  createFileUserStore,
+  createPostgresUserStore,
+  describePostgresUrl,
+  isPostgresLocation,
+  openUserStore,
+  POSTGRES_SCHEMA_VERSION,
+  type FileUserStore,
+  type FileUserStoreOptions,
+  type OpenUserStoreOptions,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+  type PostgresUserStore,
+  type PostgresUserStoreOptions,
+} from './stores/index.js';
+export {
+  UserStoreError,
+  type NewUser,
+  type PasswordHasher,
+  type StoredUser,
+  type UserChanges as UserStoreChanges,
+  type UserStore,
+  type UserStoreErrorCode,
+} from '../service/user-store.js';
+export {
   addUser,
   checkUsersFilePermissions,
   createUsersAuthenticator,

@@ -1,65 +1,30 @@
 // The users file: login names mapped to an Agora Chat username, the UUID the
 // token is built for, and an scrypt hash of the password. JSON, written
 // atomically (temporary file + rename), mode 0600.
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { chmod, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { open, readdir, readFile, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { UsersFileErrorCode } from '../error-codes.js';
-import { AgoraTokenError, brandClass, hasBrand } from '../errors.js';
+import {
+  checkParams,
+  DEFAULT_SCRYPT_PARAMS,
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  verifyPassword,
+  type PasswordHash,
+  type ScryptParams,
+} from './password.js';
+import { UsersFileError } from './users-file-error.js';
 
-/**
- * The scrypt cost parameters stored with every hash. `N` is the CPU/memory
- * cost (a power of two), `r` the block size, `p` the parallelism and
- * `keyLength` the length of the derived key in bytes.
- *
- * @example
- * ```ts
- * const params: ScryptParams = { N: 2 ** 16, r: 8, p: 1, keyLength: 32 };
- * ```
- */
-export interface ScryptParams {
-  /** The CPU and memory cost: a power of two (32,768 by default). */
-  readonly N: number;
-  /** The block size (8 by default). */
-  readonly r: number;
-  /** The parallelisation (1 by default). */
-  readonly p: number;
-  /** The length of the derived key, in bytes (32 by default). */
-  readonly keyLength: number;
-}
-
-/**
- * The parameters {@link hashPassword} uses unless told otherwise: N = 2^15,
- * r = 8, p = 1 (32 MiB and about a tenth of a second per hash), a 32-byte key.
- * Each hash stores its own parameters, so raising these later does not
- * invalidate existing users; the users file's authenticator rehashes a
- * user's password with the current parameters at their next successful login.
- *
- * @example
- * ```ts
- * const stronger = { ...DEFAULT_SCRYPT_PARAMS, N: 2 ** 17 };
- * const hash = await hashPassword('correct horse', stronger);
- * ```
- */
-export const DEFAULT_SCRYPT_PARAMS: ScryptParams = Object.freeze({ N: 2 ** 15, r: 8, p: 1, keyLength: 32 });
-
-/**
- * An scrypt password hash as stored in the users file; `salt` and `hash` are base64.
- *
- * @example
- * ```json
- * { "algorithm": "scrypt", "N": 32768, "r": 8, "p": 1, "keyLength": 32, "salt": "q3P…==", "hash": "0Wc…=" }
- * ```
- */
-export interface PasswordHash extends ScryptParams {
-  /** The key derivation function: always scrypt. */
-  readonly algorithm: 'scrypt';
-  /** The random salt of this user, base64 (16 bytes). */
-  readonly salt: string;
-  /** The derived key, base64 (`keyLength` bytes). */
-  readonly hash: string;
-}
+export {
+  DEFAULT_SCRYPT_PARAMS,
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  scryptObserver,
+  verifyPassword,
+  type PasswordHash,
+  type ScryptParams,
+} from './password.js';
 
 /**
  * One user of the users file.
@@ -87,6 +52,21 @@ export interface UserRecord {
   readonly chatUserUuid: string;
   /** The scrypt hash of the login password; never the password itself. */
   readonly password: PasswordHash;
+  /**
+   * The user's RTC uid, 1 to 2^32 − 1, unique in the file and kept across
+   * password changes. Read back always set: a record written before it
+   * existed gets one derived from its login name (see {@link UsersFile}),
+   * stored at the file's next change. Optional when writing: a record
+   * without one gets that derived value.
+   */
+  readonly agoraUid?: number;
+  /**
+   * The credential version sessions are checked against: it changes with
+   * the password. Read back always set (a record written before it existed
+   * gets a digest of its password hash); optional when writing: a record
+   * without one gets that digest, so a new password makes a new version.
+   */
+  readonly credentialVersion?: string;
 }
 
 /**
@@ -97,6 +77,16 @@ export interface UserRecord {
  * and as the answered `chatUserName`), is still read: that value becomes both
  * fields, so every user keeps logging in exactly as before. The next change
  * saves the file as version 2.
+ *
+ * Since the user stores, each version 2 record also holds `agoraUid` (the
+ * user's RTC uid) and `credentialVersion` (what sessions are checked
+ * against). Both are optional in the file, so older files keep working and
+ * older versions of this library still read newer files (they ignore the two
+ * fields): a record without `agoraUid` gets one derived from its login name
+ * (the first 4 bytes of SHA-256 of `agora-uid\0` + name, 0 read as 1, moved
+ * up by one while another user of the file has it, users taken in login
+ * name order); without `credentialVersion`, a digest of its password hash.
+ * The next change stores both.
  *
  * @example
  * ```json
@@ -111,98 +101,13 @@ export interface UsersFile {
   readonly users: Readonly<Record<string, UserRecord>>;
 }
 
-export type { UsersFileErrorCode } from '../error-codes.js';
-
-/**
- * The error the users file functions throw: an {@link AgoraTokenError} with a
- * code of {@link UsersFileErrorCode}. Messages name the file or the
- * argument; they never contain a password or a hash.
- *
- * @example
- * ```ts
- * try {
- *   await addUser('users.json', 'alice', password);
- * } catch (error) {
- *   if (error instanceof UsersFileError && error.code === 'ERR_USER_EXISTS') console.error('alice is already there');
- * }
- * ```
- */
-export class UsersFileError extends AgoraTokenError {
-  /** True for users file errors only, from any copy of the package (by a `Symbol.for` brand). */
-  static override [Symbol.hasInstance](value: unknown): value is UsersFileError {
-    return hasBrand(value, USERS_FILE_ERROR);
-  }
-
-  /** A stable, machine-readable code for the kind of failure. */
-  declare readonly code: UsersFileErrorCode;
-
-  /**
-   * @param code - the stable code.
-   * @param message - what failed, naming the file or argument; never a password or hash.
-   * @param options - the wrapped error, if any.
-   */
-  constructor(code: UsersFileErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, { cause: options?.cause });
-    this.name = 'UsersFileError';
-  }
-}
-
-const USERS_FILE_ERROR = brandClass(UsersFileError, 'agora-token-builder.UsersFileError');
+export { UsersFileError, type UsersFileErrorCode } from './users-file-error.js';
 
 /** Longest login name, chat username and chat UUID accepted, in UTF-16 code units. */
 export const MAX_NAME_LENGTH = 256;
-/** Longest password accepted, in UTF-16 code units. */
-export const MAX_PASSWORD_LENGTH = 1024;
-
-// Bounds on scrypt parameters, for new hashes and for those read back from a
-// file, so that a damaged or hostile file cannot make one login cost much
-// more than the defaults: N up to 2^17, r up to 16, p up to 4, and the work
-// and memory, which grow as N·r·p and N·r, at most 4 times the defaults'
-// (N·r·p ≤ 2^20: 128 MiB and about 0.4 s per hash on a server core, where
-// the defaults take 32 MiB and 0.1 s).
-const MAX_N = 2 ** 17;
-const MAX_R = 16;
-const MAX_P = 4;
-const MAX_WORK = 2 ** 20;
-
-/**
- * Watches every scrypt computation (tests count them); not part of the public API.
- *
- * @internal
- */
-export const scryptObserver: { onStart?: (params: ScryptParams) => void; onDone?: (params: ScryptParams) => void } = {};
-
-function scrypt(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
-  const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + (1 << 20) };
-  scryptObserver.onStart?.(params);
-  return new Promise((resolve, reject) => {
-    scryptCallback(password.normalize('NFC'), salt, params.keyLength, options, (error, key) => {
-      scryptObserver.onDone?.(params);
-      if (error) reject(error);
-      else resolve(key);
-    });
-  });
-}
 
 function invalid(message: string): UsersFileError {
   return new UsersFileError('ERR_INVALID_ARGUMENT', message);
-}
-
-function checkParams(params: ScryptParams, where: string): void {
-  const { N, r, p, keyLength } = params;
-  const ok =
-    Number.isInteger(N) && N >= 2 && N <= MAX_N && (N & (N - 1)) === 0 &&
-    Number.isInteger(r) && r >= 1 && r <= MAX_R &&
-    Number.isInteger(p) && p >= 1 && p <= MAX_P &&
-    N * r * p <= MAX_WORK &&
-    Number.isInteger(keyLength) && keyLength >= 16 && keyLength <= 64;
-  if (!ok) {
-    const shown = [N, r, p, keyLength].map((v) => (typeof v === 'number' ? String(v) : typeof v)).join(', ');
-    throw invalid(
-      `${where}: scrypt settings (N, r, p, keyLength) = (${shown}) are not accepted: N must be a power of two up to 2^17, ` +
-        'r 1 to 16, p 1 to 4, N·r·p at most 2^20 (4 times the default cost), keyLength 16 to 64',
-    );
-  }
 }
 
 /** A printable, well-formed string of 1..max characters (no control characters, no lone surrogates). */
@@ -240,58 +145,16 @@ function checkFlag(value: unknown, argument: string): void {
   if (value !== undefined && typeof value !== 'boolean') throw invalid(`${argument} must be true or false`);
 }
 
-/**
- * Hashes a password with scrypt and a fresh 16-byte random salt.
- *
- * @param password - the password, 1 to 1,024 characters (NFC-normalised before hashing).
- * @param params - scrypt cost parameters; default {@link DEFAULT_SCRYPT_PARAMS}.
- * @returns the hash with its salt and parameters, ready for the users file.
- *
- * @example
- * ```ts
- * const hash = await hashPassword('correct horse battery staple');
- * await verifyPassword('correct horse battery staple', hash); // true
- * ```
- */
-export async function hashPassword(password: string, params: Partial<ScryptParams> = {}): Promise<PasswordHash> {
-  checkPassword(password);
-  checkOptions(params, 'params');
-  const full = { ...DEFAULT_SCRYPT_PARAMS, ...params };
-  checkParams(full, 'params');
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, full);
-  return { algorithm: 'scrypt', ...full, salt: salt.toString('base64'), hash: key.toString('base64') };
-}
-
-/**
- * Checks a password against a stored hash, comparing in constant time.
- *
- * @returns true when the password matches.
- *
- * @example
- * ```ts
- * if (await verifyPassword(userPassword, record.password)) {
- *   // the user is who they say they are
- * }
- * ```
- */
-export async function verifyPassword(password: string, stored: PasswordHash): Promise<boolean> {
-  if (typeof password !== 'string' || password.length > MAX_PASSWORD_LENGTH || !password.isWellFormed()) return false;
-  const expected = Buffer.from(stored.hash, 'base64');
-  const key = await scrypt(password, Buffer.from(stored.salt, 'base64'), { ...stored, keyLength: expected.length });
-  return key.length === expected.length && timingSafeEqual(key, expected);
-}
-
 function fileError(path: string, message: string, cause?: unknown): UsersFileError {
   return new UsersFileError('ERR_USERS_FILE', `users file ${path}: ${message}`, { cause });
 }
 
-function parsePasswordHash(value: unknown, path: string, name: string): PasswordHash {
+function parsePasswordHash(value: unknown, name: string): PasswordHash {
   const where = `user ${JSON.stringify(name)}`;
   const v = value as Record<string, unknown> | null;
   const isBase64 = (s: unknown) => typeof s === 'string' && s.length > 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(s);
   if (typeof v !== 'object' || v === null || v.algorithm !== 'scrypt' || !isBase64(v.salt) || !isBase64(v.hash)) {
-    throw fileError(path, `${where} has no valid "password": expected {"algorithm": "scrypt", N, r, p, keyLength, salt, hash}`);
+    throw new Error(`${where} has no valid "password": expected {"algorithm": "scrypt", N, r, p, keyLength, salt, hash}`);
   }
   const hash: PasswordHash = {
     algorithm: 'scrypt',
@@ -302,12 +165,8 @@ function parsePasswordHash(value: unknown, path: string, name: string): Password
     salt: v.salt as string,
     hash: v.hash as string,
   };
-  try {
-    checkParams(hash, where);
-  } catch (error) {
-    throw fileError(path, (error as Error).message);
-  }
-  if (Buffer.from(hash.hash, 'base64').length !== hash.keyLength) throw fileError(path, `${where}: the hash is not keyLength bytes`);
+  checkParams(hash, where); // its message names the user and the bounds
+  if (Buffer.from(hash.hash, 'base64').length !== hash.keyLength) throw new Error(`${where}: the hash is not keyLength bytes`);
   return hash;
 }
 
@@ -322,6 +181,26 @@ function parsePasswordHash(value: unknown, path: string, name: string): Password
  * ```
  */
 export function parseUsersFile(document: unknown, path = '(memory)'): UsersFile {
+  const { users, bad } = parseUsersDocument(document, path);
+  const first = bad.values().next();
+  if (!first.done) throw fileError(path, first.value.problem);
+  return { version: 2, users };
+}
+
+/** A record of the file that is not a valid user: kept as it is on rewrites, refused at login. @internal */
+export interface BadUserRecord {
+  readonly raw: unknown;
+  readonly problem: string;
+}
+
+/**
+ * Parses a users file document record by record: a bad record is set apart
+ * (with its problem) instead of failing the whole file. The document's own
+ * shape (not an object, an unknown version) still throws.
+ *
+ * @internal
+ */
+export function parseUsersDocument(document: unknown, path: string): { users: Record<string, UserRecord>; bad: Map<string, BadUserRecord> } {
   const doc = document as Record<string, unknown> | null;
   if (
     typeof doc !== 'object' || doc === null || (doc.version !== 1 && doc.version !== 2) ||
@@ -331,26 +210,85 @@ export function parseUsersFile(document: unknown, path = '(memory)'): UsersFile 
   }
   const legacy = doc.version === 1;
   const users: Record<string, UserRecord> = Object.create(null) as Record<string, UserRecord>;
+  const bad = new Map<string, BadUserRecord>();
+  const parsed: [string, Omit<UserRecord, 'agoraUid' | 'credentialVersion'> & { agoraUid?: number; credentialVersion?: string }][] = [];
+  const usedUids = new Set<number>();
   for (const [name, record] of Object.entries(doc.users as Record<string, unknown>)) {
-    if (!isName(name, MAX_NAME_LENGTH)) throw fileError(path, 'a login name is empty, too long or has control characters');
-    const r = record as Record<string, unknown> | null;
-    const where = `user ${JSON.stringify(name)}`;
-    if (typeof r !== 'object' || r === null) throw fileError(path, `${where} is not an object`);
-    let chatUserName: unknown;
-    let chatUserUuid: unknown;
-    if (legacy) {
-      // Version 1: one chatUserId, the token's user id and the answered chatUserName at once.
-      if (!isName(r.chatUserId, MAX_NAME_LENGTH)) throw fileError(path, `${where} has no valid "chatUserId"`);
-      chatUserName = chatUserUuid = r.chatUserId;
-    } else {
-      chatUserName = r.chatUserName;
-      chatUserUuid = r.chatUserUuid;
-      if (!isName(chatUserName, MAX_NAME_LENGTH)) throw fileError(path, `${where} has no valid "chatUserName"`);
-      if (!isName(chatUserUuid, MAX_NAME_LENGTH)) throw fileError(path, `${where} has no valid "chatUserUuid"`);
+    try {
+      const r = parseUserRecord(name, record, legacy);
+      // A uid another record already has (a copied record) is given up: that user gets a derived one.
+      if (r.agoraUid !== undefined && usedUids.has(r.agoraUid)) delete r.agoraUid;
+      if (r.agoraUid !== undefined) usedUids.add(r.agoraUid);
+      parsed.push([name, r]);
+    } catch (error) {
+      bad.set(name, { raw: record, problem: (error as Error).message });
     }
-    users[name] = { chatUserName: chatUserName as string, chatUserUuid: chatUserUuid as string, password: parsePasswordHash(r.password, path, name) };
   }
-  return { version: 2, users };
+  // Uids for records written before they existed: derived from the name, in name order, unique.
+  const missing = parsed.filter(([, r]) => r.agoraUid === undefined).map(([name]) => name).sort();
+  const derived = new Map<string, number>();
+  for (const name of missing) {
+    let uid = derivedUid(name);
+    while (usedUids.has(uid)) uid = uid >= 0xffffffff ? 1 : uid + 1;
+    usedUids.add(uid);
+    derived.set(name, uid);
+  }
+  for (const [name, r] of parsed) {
+    users[name] = {
+      chatUserName: r.chatUserName,
+      chatUserUuid: r.chatUserUuid,
+      password: r.password,
+      agoraUid: r.agoraUid ?? derived.get(name)!,
+      credentialVersion: r.credentialVersion ?? derivedCredentialVersion(r.password),
+    };
+  }
+  return { users, bad };
+}
+
+/** The uid of a record that has none: from its login name. */
+function derivedUid(name: string): number {
+  const uid = createHash('sha256').update(`agora-uid\0${name}`, 'utf8').digest().readUInt32BE(0);
+  return uid === 0 ? 1 : uid;
+}
+
+/** The credential version of a record that has none: a digest of its password hash. @internal */
+export function derivedCredentialVersion(password: PasswordHash): string {
+  return createHash('sha256').update(`${password.salt}$${password.hash}`, 'utf8').digest('base64url').slice(0, 22);
+}
+
+const CREDENTIAL_VERSION = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** One record; throws an Error whose message names the user and the problem. */
+function parseUserRecord(name: string, record: unknown, legacy: boolean): { chatUserName: string; chatUserUuid: string; password: PasswordHash; agoraUid?: number; credentialVersion?: string } {
+  if (!isName(name, MAX_NAME_LENGTH)) throw new Error('a login name is empty, too long or has control characters');
+  const r = record as Record<string, unknown> | null;
+  const where = `user ${JSON.stringify(name)}`;
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new Error(`${where} is not an object`);
+  let chatUserName: unknown;
+  let chatUserUuid: unknown;
+  if (legacy) {
+    // Version 1: one chatUserId, the token's user id and the answered chatUserName at once.
+    if (!isName(r.chatUserId, MAX_NAME_LENGTH)) throw new Error(`${where} has no valid "chatUserId"`);
+    chatUserName = chatUserUuid = r.chatUserId;
+  } else {
+    chatUserName = r.chatUserName;
+    chatUserUuid = r.chatUserUuid;
+    if (!isName(chatUserName, MAX_NAME_LENGTH)) throw new Error(`${where} has no valid "chatUserName"`);
+    if (!isName(chatUserUuid, MAX_NAME_LENGTH)) throw new Error(`${where} has no valid "chatUserUuid"`);
+  }
+  if (r.agoraUid !== undefined && !(Number.isInteger(r.agoraUid) && (r.agoraUid as number) >= 1 && (r.agoraUid as number) <= 0xffffffff)) {
+    throw new Error(`${where} has no valid "agoraUid" (a whole number from 1 to 4294967295)`);
+  }
+  if (r.credentialVersion !== undefined && (typeof r.credentialVersion !== 'string' || !CREDENTIAL_VERSION.test(r.credentialVersion))) {
+    throw new Error(`${where} has no valid "credentialVersion" (1 to 64 characters A-Z a-z 0-9 _ -)`);
+  }
+  return {
+    chatUserName: chatUserName as string,
+    chatUserUuid: chatUserUuid as string,
+    password: parsePasswordHash(r.password, name),
+    ...(r.agoraUid === undefined ? {} : { agoraUid: r.agoraUid as number }),
+    ...(r.credentialVersion === undefined ? {} : { credentialVersion: r.credentialVersion as string }),
+  };
 }
 
 /**
@@ -499,14 +437,18 @@ const localQueues = new Map<string, Promise<unknown>>();
  * Runs `change` while holding the users file's lock: `PATH.lock`, created
  * with O_EXCL and holding the pid, host and time of its holder. Waits with
  * backoff up to `timeoutMs`, removes abandoned locks, and always releases.
+ * PATH is the real file: a symlink is followed to its target.
+ *
+ * @internal
  */
-async function withUsersFileLock<T>(path: string, options: UsersFileLockOptions | undefined, change: () => Promise<T>): Promise<T> {
+export async function withUsersFileLock<T>(path: string, options: UsersFileLockOptions | undefined, change: () => Promise<T>): Promise<T> {
   const limits = lockLimits(options);
-  const key = resolve(path);
+  // One lock per real file: a symlinked path and its target share it.
+  const key = await realUsersPath(path);
   const previous = localQueues.get(key) ?? Promise.resolve();
   const run = previous.then(
-    () => lockAndRun(path, limits, change),
-    () => lockAndRun(path, limits, change),
+    () => lockAndRun(path, key, limits, change),
+    () => lockAndRun(path, key, limits, change),
   );
   const settled = run.then(
     () => undefined,
@@ -519,8 +461,8 @@ async function withUsersFileLock<T>(path: string, options: UsersFileLockOptions 
   return run;
 }
 
-async function lockAndRun<T>(path: string, limits: { timeoutMs: number; staleMs: number }, change: () => Promise<T>): Promise<T> {
-  const lockPath = `${path}.lock`;
+async function lockAndRun<T>(path: string, real: string, limits: { timeoutMs: number; staleMs: number }, change: () => Promise<T>): Promise<T> {
+  const lockPath = `${real}.lock`;
   const content: LockContent = { pid: process.pid, host: hostname(), time: Date.now(), id: randomBytes(8).toString('hex') };
   const deadline = Date.now() + limits.timeoutMs;
   let delay = 5;
@@ -557,7 +499,7 @@ async function lockAndRun<T>(path: string, limits: { timeoutMs: number; staleMs:
     delay = Math.min(delay * 2, 100);
   }
   try {
-    await removeOrphanTemporaries(path);
+    await removeOrphanTemporaries(real);
     return await change();
   } finally {
     const mine = await readLock(lockPath).catch(() => undefined);
@@ -583,32 +525,90 @@ async function removeOrphanTemporaries(path: string): Promise<void> {
   }
 }
 
-/** Writes the file's new content: a temporary file in the same folder, flushed, renamed over the file, and the folder flushed. */
-async function replaceFile(path: string, file: UsersFile): Promise<void> {
-  const checked = parseUsersFile(file, path);
-  const users: Record<string, UserRecord> = Object.create(null) as Record<string, UserRecord>; // "__proto__" is a name like any other
-  for (const [name, record] of Object.entries(checked.users)) {
-    users[name] = { chatUserName: record.chatUserName, chatUserUuid: record.chatUserUuid, password: record.password };
+/**
+ * The file a users path names: a symlink (or a chain of them) is followed to
+ * its target, also when the target does not exist yet. Absolute.
+ *
+ * @internal
+ */
+export async function realUsersPath(path: string): Promise<string> {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      return await realpath(current);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return current;
+    }
+    // The file is missing: a dangling link still names where it will be.
+    let target: string;
+    try {
+      target = await readlink(current);
+    } catch {
+      const folder = await realpath(dirname(current)).catch(() => dirname(current));
+      return join(folder, basename(current));
+    }
+    current = resolve(dirname(current), target);
   }
-  const text = `${JSON.stringify({ version: 2, users }, null, 2)}\n`;
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return current;
+}
+
+/** The users file as JSON text: version 2, every record with its uid and credential version. @internal */
+export function usersFileText(users: Readonly<Record<string, UserRecord>>, bad: ReadonlyMap<string, BadUserRecord> = new Map()): string {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>; // "__proto__" is a name like any other
+  for (const [name, record] of Object.entries(users)) {
+    out[name] = {
+      chatUserName: record.chatUserName,
+      chatUserUuid: record.chatUserUuid,
+      agoraUid: record.agoraUid,
+      credentialVersion: record.credentialVersion ?? derivedCredentialVersion(record.password),
+      password: record.password,
+    };
+  }
+  // Records this version cannot read are kept as they are: a change to one user never drops another.
+  for (const [name, { raw }] of bad) if (!Object.hasOwn(out, name)) out[name] = raw;
+  return `${JSON.stringify({ version: 2, users: out }, null, 2)}\n`;
+}
+
+/**
+ * Replaces the file a users path names with `text`: a temporary file in the
+ * target's folder, flushed, renamed over it, and the folder flushed. A
+ * symlinked path stays a symlink (its target is replaced). An existing file
+ * keeps its owner, group and mode (a root-run change to a file a server
+ * reads through its group keeps it readable); a new file gets mode 0600.
+ * Resolves with what could not be kept (for a warning), if anything.
+ *
+ * @internal
+ */
+export async function writeUsersText(path: string, text: string): Promise<string | undefined> {
+  const real = await realUsersPath(path);
+  const before = await stat(real).catch(() => undefined);
+  const temporary = join(dirname(real), `.${basename(real)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let notKept: string | undefined;
   try {
     const handle = await open(temporary, 'wx', 0o600);
     try {
       await handle.writeFile(text, 'utf8');
       await handle.sync();
+      if (before !== undefined && process.platform !== 'win32' && (before.uid !== process.geteuid?.() || before.gid !== process.getegid?.())) {
+        try {
+          await handle.chown(before.uid, before.gid);
+        } catch (error) {
+          notKept = `its owner ${before.uid}:${before.gid} could not be kept (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+        }
+      }
+      // After chown, which may clear set-id bits; 0600 for a new file whatever the umask.
+      await handle.chmod(before === undefined ? 0o600 : before.mode & 0o7777);
     } finally {
       await handle.close();
     }
-    await chmod(temporary, 0o600); // in case a umask narrowed nothing but changed the bits
-    await rename(temporary, path);
+    await rename(temporary, real);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
     throw fileError(path, `cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
   }
   // The rename is durable once the folder's entry is flushed too (not possible on every platform).
   try {
-    const folder = await open(dirname(path), 'r');
+    const folder = await open(dirname(real), 'r');
     try {
       await folder.sync();
     } finally {
@@ -617,6 +617,13 @@ async function replaceFile(path: string, file: UsersFile): Promise<void> {
   } catch {
     // e.g. EISDIR or EPERM where folders cannot be opened or flushed: the rename itself is still atomic.
   }
+  return notKept === undefined ? undefined : `users file ${path}: ${notKept}`;
+}
+
+/** Writes the file's new content (see {@link writeUsersText}). */
+async function replaceFile(path: string, file: UsersFile): Promise<void> {
+  const checked = parseUsersFile(file, path);
+  await writeUsersText(path, usersFileText(checked.users));
 }
 
 /**
@@ -770,7 +777,8 @@ export async function addUser(path: string, userAccount: string, password: strin
     const chatUserName = given.name ?? existing?.chatUserName ?? userAccount;
     const chatUserUuid = given.uuid ?? existing?.chatUserUuid;
     if (chatUserUuid === undefined) throw missingUuid();
-    const record: UserRecord = { chatUserName, chatUserUuid, password: hash };
+    // A replaced user keeps their uid; the new hash gives a new credential version.
+    const record: UserRecord = { chatUserName, chatUserUuid, password: hash, ...(existing === undefined ? {} : { agoraUid: existing.agoraUid }) };
     await replaceFile(path, { version: 2, users: { ...file.users, [userAccount]: record } });
     return { replaced: existing !== undefined, user: { userAccount, chatUserName, chatUserUuid } };
   });
@@ -830,6 +838,9 @@ export async function updateUser(path: string, userAccount: string, changes: Use
       chatUserName: given.name ?? existing.chatUserName,
       chatUserUuid: given.uuid ?? existing.chatUserUuid,
       password: hash ?? existing.password,
+      agoraUid: existing.agoraUid,
+      // A new password makes a new credential version (a digest of the new hash); else it stays.
+      ...(hash === undefined ? { credentialVersion: existing.credentialVersion } : {}),
     };
     await replaceFile(path, { version: 2, users: { ...file.users, [userAccount]: record } });
     return { replaced: true, user: { userAccount, chatUserName: record.chatUserName, chatUserUuid: record.chatUserUuid } };

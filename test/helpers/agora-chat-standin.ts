@@ -15,7 +15,11 @@ export type Scripted =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'raw'; status: number; text: string; contentType: string }
   | { kind: 'hang' }
-  | { kind: 'destroy' };
+  | { kind: 'destroy' }
+  /** Echoes the request's Authorization header, bearer token and the certificate back in the error fields (a hostile or broken proxy). */
+  | { kind: 'echo'; status: number }
+  /** Streams `bytes` of a JSON-looking body in 64 KiB chunks, without Content-Length, stopping if the client hangs up. */
+  | { kind: 'huge'; status: number; bytes: number };
 
 export interface SeenRequest {
   method: string;
@@ -34,6 +38,8 @@ export interface ChatStandIn {
   seen: SeenRequest[];
   /** Answers to give instead of the normal ones, first in first out. */
   script: Scripted[];
+  /** Bytes a `huge` answer got to send before the client hung up (or all of them). */
+  streamed: number;
   close(): Promise<void>;
 }
 
@@ -44,6 +50,7 @@ export async function startChatStandIn(options: { appId: string; appCertificate:
   const seen: SeenRequest[] = [];
   const script: Scripted[] = [];
   const application = randomUUID();
+  const stand: ChatStandIn = { url: '', users, seen, script, streamed: 0, close: async () => undefined };
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
     res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
@@ -109,6 +116,27 @@ export async function startChatStandIn(options: { appId: string; appCertificate:
     if (scripted !== undefined) {
       if (scripted.kind === 'hang') return; // never answers; the client's timeout must fire
       if (scripted.kind === 'destroy') return req.socket.destroy();
+      if (scripted.kind === 'echo') {
+        const header = auth ?? '';
+        return send(res, scripted.status, {
+          error: `bad_token ${token ?? ''}`,
+          error_description: `You sent "Authorization: ${header}" with ${token ?? ''}; our records say certificate ${options.appCertificate}`,
+        }, { 'retry-after': `0 ${token ?? ''}` });
+      }
+      if (scripted.kind === 'huge') {
+        res.writeHead(scripted.status, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        chunk[0] = 0x5b; // '['
+        stand.streamed = 0;
+        let closed = false;
+        res.on('close', () => (closed = true));
+        while (!closed && stand.streamed < scripted.bytes) {
+          stand.streamed += chunk.length;
+          if (!res.write(chunk)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+        }
+        if (!closed) res.end();
+        return;
+      }
       if (scripted.kind === 'raw') {
         res.writeHead(scripted.status, { 'content-type': scripted.contentType });
         return res.end(scripted.text);
@@ -153,15 +181,13 @@ export async function startChatStandIn(options: { appId: string; appCertificate:
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  Object.assign(stand, {
     url: `http://127.0.0.1:${port}`,
-    users,
-    seen,
-    script,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
+  });
+  return stand;
 }

@@ -1,9 +1,40 @@
 // `serve`: the token server, until SIGTERM or SIGINT.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { checkUsersFilePermissions, createUsersAuthenticator, hashPassword, startTokenServer, type UserRecord } from '../../server/index.js';
-import { expectPositionals, flag, integerOption, parseArgs, stringOption } from '../args.js';
+import { createPostgresUserStore, isPostgresLocation, openUserStore } from '../../server/stores/index.js';
+import { UserStoreError, type UserStore } from '../../service/user-store.js';
+import { expectPositionals, flag, integerOption, parseArgs, stringOption, UsageError, type ParsedArgs } from '../args.js';
 import { credentials, CREDENTIAL_OPTIONS, CREDENTIAL_USAGE, HELP, type Command, type Io } from '../common.js';
-import { usersFile } from './users.js';
+import { showLocation, usersLocation } from './users.js';
+
+/** A yes/no setting: the flag, else the environment variable (1/true/yes/on or 0/false/no/off). */
+function switchSetting(args: ParsedArgs, io: Io, name: string, variable: string): boolean {
+  if (flag(args, name)) return true;
+  const raw = io.env[variable];
+  if (raw === undefined || raw === '') return false;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new UsageError(`${variable} must be 1, true, yes, on or 0, false, no, off (got "${raw}")`);
+}
+
+/**
+ * The user store, checked before the server starts: a users file that
+ * cannot be read or is not one stops `serve` (one line, exit 1). A database
+ * that cannot be reached yet does not: the server answers 503 until it is.
+ */
+async function openServeStore(location: string, io: Io): Promise<UserStore> {
+  const onWarning = (message: string) => io.err(`warning: ${message}`);
+  try {
+    return await openUserStore(location, { onWarning });
+  } catch (error) {
+    if (isPostgresLocation(location) && error instanceof UserStoreError && error.code === 'ERR_USER_STORE_UNAVAILABLE') {
+      io.err(`warning: ${error.message}; starting anyway: logins answer 503 until the database is reachable`);
+      return createPostgresUserStore({ url: location, onWarning });
+    }
+    throw error;
+  }
+}
 
 export const DEFAULT_PORT = 8090; // the port of the seed guide's Java server
 const DEMO_USER = 'demo';
@@ -33,7 +64,7 @@ async function serve(argv: string[], io: Io): Promise<number> {
   const args = parseArgs(
     argv,
     [...CREDENTIAL_OPTIONS, 'host', 'port', 'expire', 'users', 'allowed-origin'],
-    ['demo', 'allow-long-expire', HELP],
+    ['demo', 'allow-long-expire', 'secure-cookie', 'trust-proxy', HELP],
   );
   expectPositionals(args, 0, '');
   const demo = flag(args, 'demo');
@@ -41,9 +72,13 @@ async function serve(argv: string[], io: Io): Promise<number> {
   const host = stringOption(args, 'host') ?? '127.0.0.1';
   const port = integerOption(args, 'port', DEFAULT_PORT, 'a port number');
   const expire = integerOption(args, 'expire', 3600);
-  const file = stringOption(args, 'users') === undefined && demo ? undefined : usersFile(args, io);
-  const demoUser = file === undefined ? await demoAuthenticator() : undefined;
+  const file = stringOption(args, 'users') === undefined && demo ? undefined : usersLocation(args, io);
+  const secureCookie = switchSetting(args, io, 'secure-cookie', 'AGORA_SECURE_COOKIE');
+  const trustProxy = switchSetting(args, io, 'trust-proxy', 'AGORA_TRUST_PROXY');
+  const store = file === undefined ? undefined : await openServeStore(file, io);
   const running = await listening(port, host, () => startTokenServer({
+    secureCookie,
+    trustProxy,
     appId,
     appCertificate,
     host,
@@ -53,21 +88,28 @@ async function serve(argv: string[], io: Io): Promise<number> {
     demo,
     allowedOrigin: stringOption(args, 'allowed-origin'),
     ...(file === undefined
-      ? { authenticate: demoUser, pageHint: `Demo mode: log in as ${DEMO_USER} / ${DEMO_PASSWORD}.` }
-      : { usersFile: file }),
+      ? { authenticate: await demoAuthenticator(), pageHint: `Demo mode: log in as ${DEMO_USER} / ${DEMO_PASSWORD}.` }
+      : { store: store! }),
     onError: (error) => io.err(`error: ${error instanceof Error ? error.message : String(error)}`),
     onWarning: (message) => io.err(message),
     env: io.env, // AGORA_SESSION_SECRET
   }));
-  if (file !== undefined && !existsSync(file)) {
-    io.err(`warning: the users file ${file} does not exist yet, so every login fails; add users with: agora-token-builder users add NAME`);
+  const isFile = file !== undefined && !isPostgresLocation(file);
+  if (isFile && !existsSync(file)) {
+    io.err(
+      `warning: the users file ${file} (${resolve(file)}) does not exist yet, so every login fails; add users with: agora-token-builder users add NAME`,
+    );
   }
-  const shared = file === undefined ? undefined : await checkUsersFilePermissions(file);
+  const shared = isFile ? await checkUsersFilePermissions(file) : undefined;
   if (shared !== undefined) io.err(`warning: ${shared}`);
   if (demo) {
     io.err('warning: demo mode: GET /chat/user/uuid/{uuid}/token hands a token for any user to anyone who asks; never expose it');
   }
-  io.out(`token server listening on ${running.url} (tokens expire after ${expire} s${file === undefined ? ', demo user demo/demo' : `, users file ${file}`})`);
+  io.out(
+    `token server listening on ${running.url} (tokens expire after ${expire} s${
+      file === undefined ? ', demo user demo/demo' : isFile ? `, users file ${file}` : `, users in ${showLocation(file)}`
+    })`,
+  );
   await new Promise<void>((resolve) => {
     if (io.signal === undefined) return; // runs until the process ends
     if (io.signal.aborted) resolve();
@@ -75,6 +117,7 @@ async function serve(argv: string[], io: Io): Promise<number> {
   });
   io.err('shutting down: finishing the requests in flight');
   await running.close();
+  await store?.close?.();
   return 0;
 }
 
@@ -83,10 +126,14 @@ export const serveCommand: Command = {
   usage:
     'serve [options]\n' +
     `options: [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--expire 3600] [--allow-long-expire]\n` +
-    '         [--users FILE] [--allowed-origin ORIGIN] [--app-id ID] [--app-certificate CERT] [--demo]\n' +
+    '         [--users LOCATION] [--allowed-origin ORIGIN] [--secure-cookie] [--trust-proxy]\n' +
+    '         [--app-id ID] [--app-certificate CERT] [--demo]\n' +
     `${CREDENTIAL_USAGE}\n` +
     '  --expire: seconds each token lasts (at most 86400 unless --allow-long-expire)\n' +
-    '  --users: the users file (default AGORA_USERS_FILE, else agora-users.json); manage it with `users add|remove|list`\n' +
+    '  --users: a users file or a postgres:// URL (default AGORA_USERS, else AGORA_USERS_FILE, else agora-users.json);\n' +
+    '         manage it with `users add|remove|list|copy`. A users file that cannot be read or is not one stops serve.\n' +
+    '  --secure-cookie (or AGORA_SECURE_COOKIE=1): mark the session cookie Secure (the browser reaches the server over HTTPS)\n' +
+    '  --trust-proxy (or AGORA_TRUST_PROXY=1): trust X-Forwarded-Proto from the reverse proxy in front (https: Secure cookie)\n' +
     '  --allowed-origin: the one browser origin allowed to call it cross-origin (CORS), or *\n' +
     '  --demo: demo credentials, the user demo/demo (unless --users), and GET /chat/user/uuid/{uuid}/token.\n' +
     '         Never in production.\n' +
