@@ -76,6 +76,7 @@ async function serve(argv: string[], io: Io): Promise<number> {
   const secureCookie = switchSetting(args, io, 'secure-cookie', 'AGORA_SECURE_COOKIE');
   const trustProxy = switchSetting(args, io, 'trust-proxy', 'AGORA_TRUST_PROXY');
   const store = file === undefined ? undefined : await openServeStore(file, io);
+  const demoUser = file === undefined ? await demoAuthenticator() : undefined;
   const running = await listening(port, host, () => startTokenServer({
     secureCookie,
     trustProxy,
@@ -88,7 +89,7 @@ async function serve(argv: string[], io: Io): Promise<number> {
     demo,
     allowedOrigin: stringOption(args, 'allowed-origin'),
     ...(file === undefined
-      ? { authenticate: await demoAuthenticator(), pageHint: `Demo mode: log in as ${DEMO_USER} / ${DEMO_PASSWORD}.` }
+      ? { authenticate: demoUser, pageHint: `Demo mode: log in as ${DEMO_USER} / ${DEMO_PASSWORD}.` }
       : { store: store! }),
     onError: (error) => io.err(`error: ${error instanceof Error ? error.message : String(error)}`),
     onWarning: (message) => io.err(message),
