@@ -108,7 +108,15 @@ export interface UserStore {
    * Adds a user, or replaces one with `replace: true` (which makes a new
    * credential version and keeps the old `agoraUid` unless one is given).
    */
-  addUser(user: NewUser, options?: { readonly replace?: boolean }): Promise<{ user: StoredUser; replaced: boolean }>;
+  addUser(
+    user: NewUser,
+    options?: { readonly replace?: boolean },
+  ): Promise<{
+    /** The user as stored, with its credential version. */
+    user: StoredUser;
+    /** Whether a user of that login name was replaced. */
+    replaced: boolean;
+  }>;
   /** Changes a user; a new password hash makes a new credential version. */
   updateUser(userAccount: string, changes: UserChanges): Promise<StoredUser>;
   /**
@@ -145,7 +153,16 @@ export interface PasswordHasher {
    * `valid: false`. `rehash`, on a valid password whose hash has other
    * parameters than the current ones, is a new hash to store.
    */
-  verify(password: string, passwordHash: string | undefined, signal?: AbortSignal): Promise<{ valid: boolean; rehash?: string }>;
+  verify(
+    password: string,
+    passwordHash: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{
+    /** The password matches the hash. */
+    valid: boolean;
+    /** A new hash with the current parameters, to store. */
+    rehash?: string;
+  }>;
 }
 
 export type { UserStoreErrorCode };
