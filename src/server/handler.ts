@@ -145,8 +145,16 @@ function chatRegistrar(env: Record<string, string | undefined>): ((name: string)
   };
 }
 
-/** Resolves the options from the environment and makes the service with Node's platform, queue and users file. */
-function createNodeService(given: TokenHandlerOptions | undefined) {
+/**
+ * The Node adapter's options as the Fetch handler's: credentials, session
+ * secret and lifetime from the environment, the users file and scrypt as a
+ * store and a hasher, the page's assets from the package. Also the login
+ * queue, which only the adapter has. Tests serve these same options with
+ * `createFetchHandler`, so that both run one test suite.
+ *
+ * @internal
+ */
+export function resolveNodeOptions(given: TokenHandlerOptions | undefined): { fetchOptions: FetchHandlerOptions; logins: LoginQueue } {
   const options = checkOptions(given, 'options', HANDLER_OPTION_KEYS) as TokenHandlerOptions;
   const { usersFile, env: envOption, scrypt, maxConcurrentLogins, maxQueuedLogins, ...rest } = options;
   if (usersFile !== undefined && (typeof usersFile !== 'string' || usersFile === '')) throw invalidArgument('usersFile', 'must be a non-empty string');
@@ -163,32 +171,42 @@ function createNodeService(given: TokenHandlerOptions | undefined) {
     }
     sessionLifetime = Number(lifetimeFromEnv);
   }
-  const path = usersFile ?? env.AGORA_USERS_FILE ?? 'agora-users.json';
   const logins = new LoginQueue(
     maxConcurrentLogins ?? defaultLoginConcurrency(availableParallelism(), process.env.UV_THREADPOOL_SIZE),
     maxQueuedLogins ?? DEFAULT_MAX_QUEUED_LOGINS,
   );
-  const needsStore = rest.store === undefined && rest.authenticate === undefined;
-  const hasher = rest.passwordHasher ?? (needsStore || rest.store !== undefined ? createScryptHasher(scrypt) : undefined);
-  const service = createService(
-    {
-      ...rest,
-      appId: rest.appId ?? env.AGORA_APP_ID,
-      appCertificate: rest.appCertificate ?? env.AGORA_APP_CERTIFICATE,
-      sessionSecret: rest.sessionSecret ?? env.AGORA_SESSION_SECRET,
-      ...(sessionLifetime === undefined ? {} : { sessionLifetime }),
-      ...(hasher === undefined || needsStore ? {} : { passwordHasher: hasher }),
-      assets: rest.assets ?? readAsset,
-      ...(rest.allowRegistration === true && rest.registerChatUser === undefined ? { registerChatUser: chatRegistrar(env) } : {}),
-    },
-    {
-      platform: nodePlatform,
-      gate: (signal, task) => logins.run(signal, task),
-      names: { sessionSecret: 'AGORA_SESSION_SECRET or sessionSecret' },
-      optionKeys: FETCH_OPTION_KEYS,
-      defaultAccounts: (warn) => storeAccounts(createFileUserStore(path, { onWarning: warn }), hasher!, warn),
-    },
-  );
+  // Where the users are: the options' store or authenticate, else the users file with scrypt.
+  let users: Pick<FetchHandlerOptions, 'store' | 'passwordHasher' | 'authenticate'> = {};
+  if (rest.store !== undefined) {
+    users = { passwordHasher: rest.passwordHasher ?? createScryptHasher(scrypt) };
+  } else if (rest.authenticate === undefined) {
+    const warn = rest.onWarning ?? ((message: string) => console.warn(message));
+    const store = createFileUserStore(usersFile ?? env.AGORA_USERS_FILE ?? 'agora-users.json', { onWarning: warn });
+    const passwordHasher = rest.passwordHasher ?? createScryptHasher(scrypt);
+    // With a custom findUser, the users file checks the passwords and findUser decides about sessions.
+    users = rest.findUser === undefined ? { store, passwordHasher } : { authenticate: storeAccounts(store, passwordHasher, warn).login };
+  }
+  const fetchOptions: FetchHandlerOptions = {
+    ...rest,
+    ...users,
+    appId: rest.appId ?? env.AGORA_APP_ID,
+    appCertificate: rest.appCertificate ?? env.AGORA_APP_CERTIFICATE,
+    sessionSecret: rest.sessionSecret ?? env.AGORA_SESSION_SECRET,
+    ...(sessionLifetime === undefined ? {} : { sessionLifetime }),
+    assets: rest.assets ?? readAsset,
+    ...(rest.allowRegistration === true && rest.registerChatUser === undefined ? { registerChatUser: chatRegistrar(env) } : {}),
+  };
+  return { fetchOptions, logins };
+}
+
+/** Makes the service with Node's platform and login queue. */
+function createNodeService(given: TokenHandlerOptions | undefined) {
+  const { fetchOptions, logins } = resolveNodeOptions(given);
+  const service = createService(fetchOptions, {
+    platform: nodePlatform,
+    gate: (signal, task) => logins.run(signal, task),
+    names: { sessionSecret: 'AGORA_SESSION_SECRET or sessionSecret' },
+  });
   return { service, logins };
 }
 

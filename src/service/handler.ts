@@ -60,10 +60,6 @@ export interface ServiceInternals {
   readonly platform?: ServicePlatform;
   readonly gate?: LoginGate;
   readonly names?: OptionNames;
-  /** The option keys allowed (the adapter's own are checked by the adapter). */
-  readonly optionKeys?: readonly string[];
-  /** Accounts when the options name no store and no authenticate (the adapter's users file). */
-  readonly defaultAccounts?: (warn: (message: string) => void) => Accounts;
 }
 
 /** A created service: `handle` answers a request (`undefined`: not a route of it, with `passThrough`). */
@@ -75,7 +71,7 @@ export interface Service {
 const CHAT_UUID_ROUTE = /^\/chat\/user\/uuid\/([^/]*)\/token$/;
 
 function resolve(given: FetchHandlerOptions | undefined, internals: ServiceInternals): { config: ServiceConfig; basePath: string } {
-  const options = checkFetchOptions(given, internals.optionKeys);
+  const options = checkFetchOptions(given);
   const { appId, appCertificate } = options;
   if (!appId || !appCertificate) {
     throw new AgoraTokenError(
@@ -107,9 +103,6 @@ function resolve(given: FetchHandlerOptions | undefined, internals: ServiceInter
     accounts = storeAccounts(options.store, options.passwordHasher, warn);
   } else if (options.authenticate !== undefined) {
     accounts = functionAccounts(options.authenticate, options.findUser);
-  } else if (internals.defaultAccounts !== undefined) {
-    const fallback = internals.defaultAccounts(warn);
-    accounts = options.findUser === undefined ? fallback : functionAccounts((a, p, s) => fallback.login(a, p, s), options.findUser);
   } else {
     throw new AgoraTokenError('ERR_INVALID_ARGUMENT', 'give store and passwordHasher, or authenticate: the token service needs a way to check logins', {
       argument: 'store',
