@@ -135,11 +135,15 @@ const nodePlatform: ServicePlatform = {
 };
 
 /** The Chat REST client of `POST /register`, when the environment configures one. */
-function chatRegistrar(env: Record<string, string | undefined>): ((name: string) => Promise<{ chatUserUuid: string }>) | undefined {
+function chatRegistrar(
+  env: Record<string, string | undefined>,
+  appId: string | undefined,
+  appCertificate: string | undefined,
+): ((name: string) => Promise<{ chatUserUuid: string }>) | undefined {
   if (!env.AGORA_CHAT_APP_KEY || !env.AGORA_CHAT_REST_URL) return undefined;
   let client: AgoraChatUserClient | undefined;
   return async (chatUserName) => {
-    client ??= new AgoraChatUserClient({ env });
+    client ??= new AgoraChatUserClient({ env, ...(appId === undefined ? {} : { appId }), ...(appCertificate === undefined ? {} : { appCertificate }) });
     const user = await client.registerUser(chatUserName);
     return { chatUserUuid: user.uuid };
   };
@@ -186,15 +190,17 @@ export function resolveNodeOptions(given: TokenHandlerOptions | undefined): { fe
     // With a custom findUser, the users file checks the passwords and findUser decides about sessions.
     users = rest.findUser === undefined ? { store, passwordHasher } : { authenticate: storeAccounts(store, passwordHasher, warn).login };
   }
+  const appId = rest.appId ?? env.AGORA_APP_ID;
+  const appCertificate = rest.appCertificate ?? env.AGORA_APP_CERTIFICATE;
   const fetchOptions: FetchHandlerOptions = {
     ...rest,
     ...users,
-    appId: rest.appId ?? env.AGORA_APP_ID,
-    appCertificate: rest.appCertificate ?? env.AGORA_APP_CERTIFICATE,
+    appId,
+    appCertificate,
     sessionSecret: rest.sessionSecret ?? env.AGORA_SESSION_SECRET,
     ...(sessionLifetime === undefined ? {} : { sessionLifetime }),
     assets: rest.assets ?? readAsset,
-    ...(rest.allowRegistration === true && rest.registerChatUser === undefined ? { registerChatUser: chatRegistrar(env) } : {}),
+    ...(rest.allowRegistration === true && rest.registerChatUser === undefined ? { registerChatUser: chatRegistrar(env, appId, appCertificate) } : {}),
   };
   return { fetchOptions, logins };
 }

@@ -28,6 +28,9 @@ export async function register(call: Call): Promise<Response> {
   try {
     ({ chatUserUuid } = await registration.registerChatUser(userAccount));
   } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === 'ERR_INVALID_ARGUMENT') {
+      throw new HttpError(400, 'invalid_request', 'this account name is not accepted as an Agora Chat username (1 to 64 of a-z, 0-9, _ - .)');
+    }
     config.onError(error);
     throw new HttpError(502, 'chat_registration_failed', 'the chat user could not be registered with Agora Chat; try again later');
   }
