@@ -13,6 +13,7 @@ export type { ChannelUser, FetchHandlerOptions, RegisteredChatUser, RenewalLimit
 export type { AuthenticatedUser, LegacyAuthenticatedUser, ServiceAuthenticate, ServiceFindUser } from './service/accounts.js';
 export type { SessionUser } from './service/session.js';
 export { createMemoryUserStore } from './service/memory-store.js';
+export { createPbkdf2Hasher, type Pbkdf2HasherOptions } from './service/pbkdf2.js';
 export {
   UserStoreError,
   type NewUser,
