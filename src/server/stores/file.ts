@@ -2,8 +2,8 @@
 // The users file as a UserStore, over users.ts's functions: read whole on
 // every call (the stores branch brings the in-memory index).
 import { UserStoreError, type StoredUser, type UserStore } from '../../service/user-store.js';
-import { decodePasswordHash, encodePasswordHash } from '../password.js';
-import { listUsers as listFileUsers, readUsersFile, removeUser as removeFileUser, writeUsersFile, type UserRecord } from '../users.js';
+import { encodePasswordHash } from '../password.js';
+import { listUsers as listFileUsers, readUsersFile, removeUser as removeFileUser, type UserRecord } from '../users.js';
 
 /** A stable uid from the login name (FNV-1a, never 0). */
 function uidOf(userAccount: string): number {
@@ -49,13 +49,10 @@ export function createFileUserStore(path: string, options: { onWarning?: (messag
     async updateUser() {
       throw unsupported();
     },
-    async rehashPassword(userAccount, credentialVersion, passwordHash) {
-      const file = await readUsersFile(path);
-      const record = Object.hasOwn(file.users, userAccount) ? file.users[userAccount] : undefined;
-      const hash = decodePasswordHash(passwordHash);
-      if (record === undefined || hash === undefined || stored(userAccount, record).credentialVersion !== credentialVersion) return false;
-      await writeUsersFile(path, { version: 2, users: { ...file.users, [userAccount]: { ...record, password: hash } } });
-      return true;
+    async rehashPassword() {
+      // This store's credential version is derived from the hash, so a rehash would end the user's
+      // sessions: it keeps the old hash instead (the stores branch keeps versions apart from hashes).
+      return false;
     },
     async removeUser(userAccount) {
       try {
