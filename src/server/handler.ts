@@ -12,7 +12,7 @@ import { assertInteger, assertPlainObject, checkOptions, invalidArgument } from 
 import { AgoraTokenError, ChatTokenBuilder2, RtcTokenBuilder2 } from '../index.js';
 import { storeAccounts } from '../service/accounts.js';
 import { createService, type CallContext } from '../service/handler.js';
-import { ClientGone, errorResponse, HttpError, MAX_BODY_LIMIT, requestPath } from '../service/http.js';
+import { ClientGone, errorResponse, HttpError, MAX_BODY_LIMIT, requestPath, type Reply, type ServiceRequest } from '../service/http.js';
 import { FETCH_OPTION_KEYS, type FetchHandlerOptions } from '../service/options.js';
 import type { ServicePlatform } from '../service/platform.js';
 import { readAsset } from './assets.js';
@@ -261,21 +261,41 @@ function clientGoneSignal(req: IncomingMessage, res: ServerResponse): AbortSigna
   return controller.signal;
 }
 
-/** Writes a Fetch Response to node's response. */
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const body = response.body === null ? Buffer.alloc(0) : Buffer.from(await response.arrayBuffer());
+/** Writes the service's reply to node's response. */
+function writeReply(res: ServerResponse, reply: Reply): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const headers: Record<string, string | string[]> = { 'content-length': String(body.length) };
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['set-cookie'] = cookies;
-  res.writeHead(response.status, headers);
+  const body = reply.body ?? '';
+  res.writeHead(reply.status, { 'content-length': String(Buffer.byteLength(body)), ...reply.headers });
   res.end(body);
+}
+
+/** Node's request headers as the service reads them: lower-case names, repeated ones joined as node joins them. */
+function headerReader(req: IncomingMessage): ServiceRequest['headers'] {
+  return {
+    get(name) {
+      const value = req.headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+/** The request as a Fetch Request (method, URL and headers; the body has been read), for hooks that take one. */
+function fetchRequestOf(req: IncomingMessage, url: string, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    try {
+      headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    } catch {
+      // a header Headers refuses: left out
+    }
+  }
+  const method = req.method ?? 'GET';
+  // Request refuses CONNECT, TRACE and TRACK; no route takes them.
+  return new Request(url, { method: /^(connect|trace|track)$/i.test(method) ? 'GET' : method, headers, signal });
 }
 
 /** The fields of Express's request that tell where the handler is mounted. */
@@ -327,52 +347,52 @@ export function createTokenHandler(options?: TokenHandlerOptions): TokenHandler 
   const handler: TokenHandler = (req, res, next) => {
     const mounted = req as MountedRequest;
     const fail = (error: unknown) => {
-      if (error instanceof HttpError) return writeResponse(res, errorResponse(error));
+      if (error instanceof HttpError) return writeReply(res, errorResponse(error));
       config.onError(error);
-      return writeResponse(res, errorResponse(new HttpError(500, 'internal_error', 'the server failed to answer this request')));
+      return writeReply(res, errorResponse(new HttpError(500, 'internal_error', 'the server failed to answer this request')));
     };
     let context: CallContext;
-    let request: Request;
+    let request: ServiceRequest;
     try {
       const target = req.url ?? '/';
       const path = requestPath(target);
       const tls = (req.socket as TLSSocket | undefined)?.encrypted === true;
-      const headers = new Headers();
-      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-      const method = req.method ?? 'GET';
       let originalPath: string | undefined;
       if (typeof mounted.baseUrl === 'string' && mounted.baseUrl !== '' && typeof mounted.originalUrl === 'string') {
         originalPath = requestPath(mounted.originalUrl);
       }
-      request = new Request(new URL(target, tls ? 'https://localhost' : 'http://localhost'), {
-        // Request refuses CONNECT, TRACE and TRACK: no route takes them, so they are asked as an unknown method.
-        method: /^(connect|trace|track)$/i.test(method) ? 'X-UNSUPPORTED' : method,
-        headers,
-        signal: clientGoneSignal(req, res),
-      });
+      // Not a Fetch Request: building one costs more than the rest of a renewal. The service reads only these.
+      const url = new URL(target, tls ? 'https://localhost' : 'http://localhost').href;
+      const signal = clientGoneSignal(req, res);
+      request = { method: req.method ?? 'GET', url, headers: headerReader(req), signal, body: null };
       context = {
         path,
         tls,
         originalPath,
         passThrough: next !== undefined,
+        fetchRequest: () => fetchRequestOf(req, url, signal),
         body: {
           parsed: mounted.body !== undefined && req.readableEnded ? { value: mounted.body } : undefined,
           read: (limit) => readBody(req, limit),
         },
       };
     } catch (error) {
-      fail(error).catch(() => res.destroy());
+      try {
+        fail(error);
+      } catch {
+        res.destroy();
+      }
       return;
     }
     service
       .handle(request, context)
-      .then((response) => {
-        if (response === undefined) return next!();
-        if (request.signal.aborted || response.status === 499) {
+      .then((reply) => {
+        if (reply === undefined) return next!();
+        if (request.signal.aborted || reply.status === 499) {
           res.destroy();
           return;
         }
-        return writeResponse(res, response);
+        writeReply(res, reply);
       })
       .catch((error: unknown) => fail(error))
       .catch(() => res.destroy());

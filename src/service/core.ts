@@ -3,7 +3,7 @@
 // open the session cookie, build and answer a token capped at the session's end).
 import type { Accounts } from './accounts.js';
 import { isStoreUnavailable, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, storeUnavailable } from './accounts.js';
-import { corsHeaders, HttpError, readJson, sendJson, type BodySource } from './http.js';
+import { corsHeaders, HttpError, readJson, sendJson, type BodySource, type ServiceRequest, type Reply } from './http.js';
 import type { LoginGate } from './login-gate.js';
 import type { ChannelUser, RtcRoleName } from './options.js';
 import type { ServicePlatform } from './platform.js';
@@ -39,7 +39,9 @@ export interface ServiceConfig {
 
 /** One request being answered. */
 export interface Call {
-  readonly request: Request;
+  readonly request: ServiceRequest;
+  /** The request as a Fetch `Request`, for hooks that take one (made on demand by the Node adapter). */
+  readonly fetchRequest: () => Request;
   readonly config: ServiceConfig;
   /** How to read the body, where the adapter reads it. */
   readonly body: BodySource | undefined;
@@ -111,7 +113,7 @@ export async function answerToken(
   user: { chatUserName: string; chatUserUuid: string },
   sessionEnd: number,
   headers: Record<string, string> = {},
-): Promise<Response> {
+): Promise<Reply> {
   const { config } = call;
   const issueTs = nowSeconds();
   const expire = cappedExpire(config, sessionEnd, issueTs);

@@ -6,7 +6,7 @@ import { assertExpire, assertHexId } from '../_internal/assert.js';
 import { AgoraTokenError } from '../errors.js';
 import { functionAccounts, storeAccounts, type Accounts } from './accounts.js';
 import type { Call, ServiceConfig } from './core.js';
-import { ClientGone, corsHeaders, errorResponse, HttpError, methodNotAllowed, preflight, send, sendJson, type BodySource } from './http.js';
+import { ClientGone, corsHeaders, errorResponse, HttpError, methodNotAllowed, preflight, send, sendJson, toResponse, type BodySource, type Reply, type ServiceRequest } from './http.js';
 import { runAtOnce, type LoginGate } from './login-gate.js';
 import {
   checkFetchOptions,
@@ -53,6 +53,8 @@ export interface CallContext {
   readonly originalPath?: string;
   /** Unknown routes resolve `undefined` (the adapter calls `next()`) instead of a 404. */
   readonly passThrough?: boolean;
+  /** The request as a Fetch `Request`, for `canRegister` (default: the request itself). */
+  readonly fetchRequest?: () => Request;
 }
 
 /** What the Node adapter passes besides the options. */
@@ -64,7 +66,7 @@ export interface ServiceInternals {
 
 /** A created service: `handle` answers a request (`undefined`: not a route of it, with `passThrough`). */
 export interface Service {
-  handle(request: Request, context?: CallContext): Promise<Response | undefined>;
+  handle(request: ServiceRequest, context?: CallContext): Promise<Reply | undefined>;
   readonly config: ServiceConfig;
 }
 
@@ -164,11 +166,11 @@ function resolve(given: FetchHandlerOptions | undefined, internals: ServiceInter
 }
 
 /** Routes one call; `undefined` when no route matches. */
-async function route(call: Call, path: string): Promise<Response | undefined> {
+async function route(call: Call, path: string): Promise<Reply | undefined> {
   const { config, request } = call;
   const method = request.method;
   const isRead = method === 'GET' || method === 'HEAD';
-  const post = (run: (call: Call) => Promise<Response>) => {
+  const post = (run: (call: Call) => Promise<Reply>) => {
     if (method === 'POST') return run(call);
     if (method === 'OPTIONS') return preflight(request, config.allowedOrigin, 'POST, OPTIONS');
     return methodNotAllowed('POST, OPTIONS');
@@ -209,7 +211,7 @@ async function route(call: Call, path: string): Promise<Response | undefined> {
 }
 
 /** A 308 to the mount path with its trailing slash, so that the page's relative URLs resolve under it. */
-function redirectToSlash(location: string, search: string): Response {
+function redirectToSlash(location: string, search: string): Reply {
   return send(308, null, { location: `${location}/${search}` });
 }
 
@@ -219,9 +221,15 @@ export function createService(options: FetchHandlerOptions | undefined, internal
   return {
     config,
     async handle(request, context = {}) {
-      const call: Call = { request, config, body: context.body, tls: context.tls ?? new URL(request.url).protocol === 'https:' };
+      const url = new URL(request.url);
+      const call: Call = {
+        request,
+        fetchRequest: context.fetchRequest ?? (() => request as Request),
+        config,
+        body: context.body,
+        tls: context.tls ?? url.protocol === 'https:',
+      };
       try {
-        const url = new URL(request.url);
         let path = context.path ?? url.pathname;
         if (basePath !== '') {
           if (path === basePath) return redirectToSlash(basePath, url.search);
@@ -238,7 +246,7 @@ export function createService(options: FetchHandlerOptions | undefined, internal
         if (response !== undefined || context.passThrough) return response;
         throw new HttpError(404, 'not_found', `no route ${request.method} ${path}`);
       } catch (error) {
-        if (error instanceof ClientGone || request.signal.aborted) return new Response(null, { status: 499 });
+        if (error instanceof ClientGone || request.signal.aborted) return send(499, null);
         if (error instanceof HttpError) return errorResponse(error, corsHeaders(request, config.allowedOrigin));
         config.onError(error);
         return sendJson(500, { error: { code: 'internal_error', message: 'the server failed to answer this request' } });
@@ -289,5 +297,5 @@ export function createService(options: FetchHandlerOptions | undefined, internal
  */
 export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
   const service = createService(options);
-  return async (request) => (await service.handle(request))!;
+  return async (request) => toResponse((await service.handle(request))!);
 }

@@ -20,26 +20,52 @@ export class HttpError extends Error {
 /** The client went away: nothing to answer, and nothing to log. */
 export class ClientGone extends Error {}
 
+/**
+ * The request as the service reads it: what a Fetch `Request` has, and all
+ * that the Node adapter builds (a whole `Request` costs more than the rest
+ * of a renewal there).
+ */
+export interface ServiceRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+  /** Aborts when the client goes away. */
+  readonly signal: AbortSignal;
+  readonly body: ReadableStream<Uint8Array> | null;
+}
+
+/** An answer: status, headers, a text body or none. The Fetch handler makes a `Response` of it; the Node adapter writes it. */
+export interface Reply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | null;
+}
+
+/** The Fetch `Response` of a reply. */
+export function toResponse(reply: Reply): Response {
+  return new Response(reply.body, { status: reply.status, headers: reply.headers });
+}
+
 /** Headers on every answer. */
 const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } as const;
 
 /** An answer with a text body (or none). */
-export function send(status: number, body: string | null, headers: Record<string, string> = {}): Response {
-  return new Response(status === 204 || status === 304 ? null : body, { status, headers: { ...COMMON_HEADERS, ...headers } });
+export function send(status: number, body: string | null, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { ...COMMON_HEADERS, ...headers }, body: status === 204 || status === 304 ? null : body };
 }
 
 /** A JSON answer. */
-export function sendJson(status: number, value: unknown, headers: Record<string, string> = {}): Response {
+export function sendJson(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
   return send(status, JSON.stringify(value), { 'content-type': 'application/json; charset=utf-8', ...headers });
 }
 
 /** The JSON answer of an {@link HttpError}: `{ "error": { "code", "message" } }`. */
-export function errorResponse(error: HttpError, headers: Record<string, string> = {}): Response {
+export function errorResponse(error: HttpError, headers: Record<string, string> = {}): Reply {
   return sendJson(error.status, { error: { code: error.code, message: error.message } }, { ...headers, ...error.headers });
 }
 
 /** The CORS headers for a request's `Origin`, given the allowed origin (none, one, or '*'). */
-export function corsHeaders(request: Request, allowedOrigin: string | undefined): Record<string, string> {
+export function corsHeaders(request: ServiceRequest, allowedOrigin: string | undefined): Record<string, string> {
   const origin = request.headers.get('origin');
   if (allowedOrigin === undefined || origin === null) return {};
   if (allowedOrigin === '*') return { 'access-control-allow-origin': '*' };
@@ -83,7 +109,7 @@ function tooLarge(limit: number): HttpError {
 }
 
 /** Reads a Request's body up to `limit` bytes (the portable way). */
-async function readRequestBody(request: Request, limit: number): Promise<Uint8Array> {
+async function readRequestBody(request: ServiceRequest, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   if (request.body === null) return new Uint8Array(0);
@@ -119,7 +145,7 @@ async function readRequestBody(request: Request, limit: number): Promise<Uint8Ar
  * cross-origin page cannot send it without a CORS preflight, which is the
  * service's CSRF defence. With `allowEmpty`, an empty body reads as `{}`.
  */
-export async function readJson(request: Request, limit: number, source: BodySource | undefined, allowEmpty = false): Promise<unknown> {
+export async function readJson(request: ServiceRequest, limit: number, source: BodySource | undefined, allowEmpty = false): Promise<unknown> {
   if (!isJsonContentType(request.headers.get('content-type'))) {
     throw new HttpError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json (UTF-8)');
   }
@@ -139,7 +165,7 @@ export function methodNotAllowed(methods: string): never {
 }
 
 /** The answer to a CORS preflight: allowed for the configured origin only. */
-export function preflight(request: Request, allowedOrigin: string | undefined, methods: string): Response {
+export function preflight(request: ServiceRequest, allowedOrigin: string | undefined, methods: string): Reply {
   const cors = corsHeaders(request, allowedOrigin);
   if (cors['access-control-allow-origin'] === undefined) {
     throw new HttpError(403, 'origin_not_allowed', 'this origin may not call the token server from a browser', cors);

@@ -2,9 +2,9 @@
 // for any user, to anyone who asks. Never in production.
 import { MAX_NAME_LENGTH } from '../accounts.js';
 import { cors, nowSeconds, type Call } from '../core.js';
-import { HttpError, send } from '../http.js';
+import { HttpError, send, type Reply } from '../http.js';
 
-export async function demoToken(call: Call, encoded: string): Promise<Response> {
+export async function demoToken(call: Call, encoded: string): Promise<Reply> {
   const { config } = call;
   if (!config.demo) throw new HttpError(404, 'demo_only', 'this endpoint hands a token to anyone who asks; it is served only in demo mode');
   let uuid: string;

@@ -2,13 +2,13 @@
 // session cookie that renews it (POST /token/renew) without the password.
 import { isStoreUnavailable, storeUnavailable } from '../accounts.js';
 import { answerToken, readCredentials, startSession, type Call } from '../core.js';
-import { ClientGone, HttpError } from '../http.js';
+import { ClientGone, HttpError, type Reply } from '../http.js';
 import { LoginRejected } from '../login-gate.js';
 
 /** Seconds a client is told to wait (`Retry-After`) when the login queue is full. */
 const BUSY_RETRY_AFTER_SECONDS = 1;
 
-export async function login(call: Call): Promise<Response> {
+export async function login(call: Call): Promise<Reply> {
   const { config } = call;
   const { userAccount, userPassword } = await readCredentials(call);
   const gone = call.request.signal;

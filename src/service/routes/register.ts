@@ -5,10 +5,10 @@
 // captcha); 409 for an account that exists.
 import { isStoreUnavailable, storeUnavailable } from '../accounts.js';
 import { answerToken, askStore, readCredentials, startSession, type Call } from '../core.js';
-import { ClientGone, HttpError } from '../http.js';
+import { ClientGone, HttpError, type Reply } from '../http.js';
 import { LoginRejected } from '../login-gate.js';
 
-export async function register(call: Call): Promise<Response> {
+export async function register(call: Call): Promise<Reply> {
   const { config } = call;
   const registration = config.registration!;
   const store = config.accounts.store!;
@@ -16,7 +16,7 @@ export async function register(call: Call): Promise<Response> {
   const { userAccount, userPassword } = await readCredentials(call);
   let allowed: boolean;
   try {
-    allowed = (await registration.canRegister(call.request)) === true;
+    allowed = (await registration.canRegister(call.fetchRequest())) === true;
   } catch (error) {
     config.onError(error);
     throw new HttpError(500, 'internal_error', 'the server could not decide on the registration');

@@ -3,9 +3,9 @@
 // one lookup of the user (removed or password changed: revoked), and a
 // token that ends no later than the session.
 import { answerToken, cors, currentUser, openSession, sessionError, type Call } from '../core.js';
-import { HttpError, readJson } from '../http.js';
+import { HttpError, readJson, type Reply } from '../http.js';
 
-export async function renew(call: Call): Promise<Response> {
+export async function renew(call: Call): Promise<Reply> {
   const { config } = call;
   await readJson(call.request, config.maxBodyBytes, call.body, true);
   const opened = await openSession(call);

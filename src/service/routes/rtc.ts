@@ -3,7 +3,7 @@
 // it. Its expiry is capped at the session's end, like the chat token's.
 import { RtcRole } from '../../builders/rtc.js';
 import { askStore, cappedExpire, cors, nowSeconds, openSession, sessionError, type Call } from '../core.js';
-import { HttpError, readJson, sendJson } from '../http.js';
+import { HttpError, readJson, sendJson, type Reply } from '../http.js';
 import type { RtcRoleName } from '../options.js';
 
 /** Longest channel name Agora accepts, in bytes (printable ASCII). */
@@ -11,7 +11,7 @@ const MAX_CHANNEL_NAME = 64;
 const CHANNEL_NAME = /^[A-Za-z0-9 !#$%&()+\-:;<=.>?@[\]^_{|}~,]{1,64}$/;
 const ROLES: Record<RtcRoleName, RtcRole> = { publisher: RtcRole.PUBLISHER, subscriber: RtcRole.SUBSCRIBER };
 
-export async function rtcToken(call: Call): Promise<Response> {
+export async function rtcToken(call: Call): Promise<Reply> {
   const { config } = call;
   const body = await readJson(call.request, config.maxBodyBytes, call.body);
   const { channelName, role } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;

@@ -2,9 +2,9 @@
 // sign-in form. Always 200: `{"session": null}` without a valid session (the
 // cookie is cleared when one was sent), else the user and the session's end.
 import { clearCookie, cors, currentUser, openSession, type Call } from '../core.js';
-import { sendJson } from '../http.js';
+import { sendJson, type Reply } from '../http.js';
 
-export async function sessionInfo(call: Call): Promise<Response> {
+export async function sessionInfo(call: Call): Promise<Reply> {
   const opened = await openSession(call);
   if ('failure' in opened) return sendJson(200, { session: null }, { ...cors(call), ...(opened.cookieSent ? clearCookie(call) : {}) });
   const { session } = opened;
