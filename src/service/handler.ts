@@ -276,9 +276,10 @@ export function createService(options: FetchHandlerOptions | undefined, internal
  * @param options - credentials, where the users are, sessions, CORS, page, limits.
  * @throws `AgoraTokenError` at once, not per request, when an option is missing or not valid.
  *
- * @example A Cloudflare Worker
+ * @example A Cloudflare Worker (module syntax, secrets from `env`)
  * ```ts
- * import { createFetchHandler, createMemoryUserStore } from 'agora-token-builder/handler';
+ * import { createFetchHandler, createPbkdf2Hasher, type FetchHandler } from 'agora-token-builder/handler';
+ * import { createUserStore } from './users.js'; // your UserStore over D1, KV or another database
  *
  * let handler: FetchHandler | undefined;
  * export default {
@@ -287,8 +288,9 @@ export function createService(options: FetchHandlerOptions | undefined, internal
  *       appId: env.AGORA_APP_ID,
  *       appCertificate: env.AGORA_APP_CERTIFICATE,
  *       sessionSecret: env.AGORA_SESSION_SECRET,
- *       store: env.users, // your UserStore over D1, KV, a database...
- *       passwordHasher: myHasher,
+ *       store: createUserStore(env),
+ *       passwordHasher: createPbkdf2Hasher(),
+ *       page: false,
  *     });
  *     return handler(request);
  *   },
