@@ -376,6 +376,23 @@ describe.each(ADAPTERS)('%s', (adapter) => {
     });
   });
 
+  describe('the users file', () => {
+    it('is checked at the first login: one warning when others can read it', async () => {
+      const { chmodSync } = await import('node:fs');
+      const file = join(dir, `open-${adapter}.json`);
+      await addUser(file, 'alice', ALICE.password, { chatUserName: ALICE.chatUserName, chatUserUuid: ALICE.chatUserUuid, scrypt: FAST });
+      chmodSync(file, 0o644);
+      const warnings: string[] = [];
+      const server = await start({ usersFile: file, onWarning: (message) => warnings.push(message) });
+      expect(warnings).toEqual([]);
+      await login(server.url);
+      await login(server.url);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(file);
+      expect(warnings[0]).toMatch(/chmod 600/);
+    });
+  });
+
   describe('GET /assets/', () => {
     it('serves the built client and web modules as JavaScript, and nothing else', async () => {
       const server = await start();

@@ -20,7 +20,8 @@ import { AgoraChatUserClient } from './agora-chat.js';
 import { LoginQueue } from './login-queue.js';
 import { createScryptHasher } from './password.js';
 import { createFileUserStore } from './stores/file.js';
-import type { ScryptParams } from './users.js';
+import { checkUsersFilePermissions, type ScryptParams } from './users.js';
+import type { PasswordHasher } from '../service/user-store.js';
 
 export type { TokenServerErrorCode } from '../error-codes.js';
 
@@ -185,8 +186,9 @@ export function resolveNodeOptions(given: TokenHandlerOptions | undefined): { fe
     users = { passwordHasher: rest.passwordHasher ?? createScryptHasher(scrypt) };
   } else if (rest.authenticate === undefined) {
     const warn = rest.onWarning ?? ((message: string) => console.warn(message));
-    const store = createFileUserStore(usersFile ?? env.AGORA_USERS_FILE ?? 'agora-users.json', { onWarning: warn });
-    const passwordHasher = rest.passwordHasher ?? createScryptHasher(scrypt);
+    const path = usersFile ?? env.AGORA_USERS_FILE ?? 'agora-users.json';
+    const store = createFileUserStore(path, { onWarning: warn });
+    const passwordHasher = checkPermissionsAtFirstLogin(rest.passwordHasher ?? createScryptHasher(scrypt), path, rest.onWarning);
     // With a custom findUser, the users file checks the passwords and findUser decides about sessions.
     users = rest.findUser === undefined ? { store, passwordHasher } : { authenticate: storeAccounts(store, passwordHasher, warn).login };
   }
@@ -203,6 +205,25 @@ export function resolveNodeOptions(given: TokenHandlerOptions | undefined): { fe
     ...(rest.allowRegistration === true && rest.registerChatUser === undefined ? { registerChatUser: chatRegistrar(env, appId, appCertificate) } : {}),
   };
   return { fetchOptions, logins };
+}
+
+/**
+ * The hasher, which at the first login also checks that the users file is
+ * private (it holds password hashes) and tells `onWarning` when it is not.
+ */
+function checkPermissionsAtFirstLogin(hasher: PasswordHasher, path: string, onWarning: ((message: string) => void) | undefined): PasswordHasher {
+  if (onWarning === undefined) return hasher;
+  let checked: Promise<void> | undefined;
+  return {
+    hash: (password) => hasher.hash(password),
+    async verify(password, passwordHash, signal) {
+      await (checked ??= checkUsersFilePermissions(path).then(
+        (warning) => (warning === undefined ? undefined : onWarning(warning)),
+        () => undefined,
+      ));
+      return hasher.verify(password, passwordHash, signal);
+    },
+  };
 }
 
 /** Makes the service with Node's platform and login queue. */
