@@ -203,7 +203,10 @@ describe.each(ADAPTERS)('%s', (adapter: Adapter) => {
       expect(body).toEqual({ session: { userAccount: 'alice', chatUserName: 'alice-chat', chatUserUuid: 'alice-uuid', expiresAt: body.session.expiresAt } });
       expect(body.session.expiresAt).toBeGreaterThanOrEqual(before + 600);
       expect(body.session.expiresAt).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 600);
-      expect((await fetch(`${server.url}/session`, { method: 'POST', signal: TIMEOUT() })).status).toBe(405);
+      const post = await fetch(`${server.url}/session`, { method: 'POST', signal: TIMEOUT() });
+      expect(post.status).toBe(405);
+      expect(post.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+      expect((await fetch(`${server.url}/session`, { method: 'HEAD', signal: TIMEOUT() })).status).toBe(200);
     });
 
     it('answers {"session": null} and clears the cookie for a tampered cookie and for a removed user', async () => {

@@ -188,7 +188,8 @@ async function route(call: Call, path: string): Promise<Reply | undefined> {
       return config.authorizeChannel === undefined ? undefined : post(rtcToken);
     case '/session':
       if (isRead) return sessionInfo(call);
-      return methodNotAllowed('GET, HEAD');
+      if (method === 'OPTIONS') return preflight(request, config.allowedOrigin, 'GET, OPTIONS');
+      return methodNotAllowed('GET, HEAD, OPTIONS');
     case '/health':
       if (isRead) return sendJson(200, { status: 'ok' });
       return methodNotAllowed('GET, HEAD');
