@@ -277,7 +277,7 @@ export function createService(options: FetchHandlerOptions | undefined, internal
  * @param options - credentials, where the users are, sessions, CORS, page, limits.
  * @throws `AgoraTokenError` at once, not per request, when an option is missing or not valid.
  *
- * @example A Cloudflare Worker (module syntax, secrets from `env`)
+ * @example A Cloudflare Worker (module syntax, secrets from env)
  * ```ts
  * import { createFetchHandler, createPbkdf2Hasher, type FetchHandler } from 'agora-token-builder/handler';
  * import { createUserStore } from './users.js'; // your UserStore over D1, KV or another database
