@@ -10,6 +10,8 @@ export default defineConfig([
       'compat/agora-access-token': 'src/compat/agora-access-token.ts',
       // Web platform APIs only: no Node built-in is reachable from it.
       web: 'src/web.ts',
+      // The token service as a Fetch handler: Web platform APIs only, like `web`.
+      handler: 'src/handler.ts',
       // The browser client of the token server: fetch and timers only.
       'client/index': 'src/client/index.ts',
     },

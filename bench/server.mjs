@@ -55,7 +55,8 @@ if (process.argv[2] === 'store-server') {
   const { addUser, startTokenServer } = await import(join(root, 'dist', 'server', 'index.js'));
   const usersFile = join(process.argv[3], 'users.json');
   await addUser(usersFile, 'alice', PASSWORD, { chatUserName: 'alice', chatUserUuid: 'a2b6c8f0-3f1e-11ee-9d3c-6f0e7a1b2c3d' });
-  const server = await startTokenServer({ appId: APP_ID, appCertificate: CERT, usersFile, sessionSecret: SECRET, expire: 3600 });
+  // One session renews in a loop here: the per-session renewal limit (3, then 1 per 5 s) is off, to measure the route.
+  const server = await startTokenServer({ appId: APP_ID, appCertificate: CERT, usersFile, sessionSecret: SECRET, expire: 3600, renewalLimit: false });
   process.send({ url: server.url });
   process.on('disconnect', () => void server.close(1000).then(() => process.exit(0)));
 } else {

@@ -8,6 +8,9 @@
 //   workerd + nodejs_compat root, web, compat/agora-token, compat/agora-access-token  (miniflare)
 //   workerd, no Node APIs   web, docs/web.md's Worker                          (miniflare)
 //   Chromium (headless)     web, docs/web.md's browser snippet  (esbuild --platform=browser)
+//   Node, Bun, Deno, workerd the token service (handler): login, verify, renew,
+//                           logout, a removed user's renewal is session_revoked
+//                           (Bun.serve, Deno.serve; workerd without nodejs_compat)
 //
 // Bun, Deno and miniflare (workerd) are not devDependencies, so that npm ci
 // stays light: they are pinned by scripts/runtimes/package-lock.json and
@@ -33,6 +36,7 @@ const COMPATIBILITY_DATE = '2026-04-01';
 
 const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8'));
 const smoke = await import(new URL('smoke.mjs', `file://${RUNTIMES_DIR}`).href);
+const flow = await import(new URL('handler-flow.mjs', `file://${RUNTIMES_DIR}`).href);
 // Every vectors file runs everywhere: a file in vectors/ that the checks do not read fails the run.
 const onDisk = readdirSync(`${ROOT}vectors`).filter((name) => name.endsWith('.json')).sort();
 if (JSON.stringify(onDisk) !== JSON.stringify([...smoke.VECTOR_FILES].sort())) {
@@ -56,6 +60,7 @@ const MATRIX = [
   { runtime: 'workerd', entry: 'docs Worker', expected: 3 },
   { runtime: 'chromium', entry: 'web', expected: ENTRY_CHECKS },
   { runtime: 'chromium', entry: 'docs renewal', expected: 2 },
+  ...['node', 'bun', 'deno', 'workerd'].map((runtime) => ({ runtime, entry: 'handler', expected: flow.HANDLER_FLOW_CHECKS })),
 ];
 
 /** The ESM file of an entry ("root", "web", "compat/...") by the package's "exports". */
@@ -344,6 +349,50 @@ async function readmeWorker() {
   }
 }
 
+/** The token service in workerd without nodejs_compat: the handler made at module scope, the flow driven from outside. */
+async function workerdHandler() {
+  const runtime = 'workerd';
+  const entry = 'handler';
+  let mf;
+  try {
+    const root = await import(entryFile('root'));
+    // The Worker creates the handler at module scope, where workerd refuses I/O, timers and random draws.
+    // One extra route lets the flow remove the user from the Worker's memory store.
+    const script = await bundle(
+      [
+        `import * as handlerModule from 'agora-token-builder/handler';`,
+        `import { createService } from './handler-flow.mjs';`,
+        `const service = createService(handlerModule);`,
+        `export default {`,
+        `  async fetch(request) {`,
+        `    if (new URL(request.url).pathname === '/__remove-alice') return new Response(JSON.stringify(await service.removeAlice()));`,
+        `    const globals = [typeof process, typeof Buffer].join(',');`,
+        `    if (globals !== 'undefined,undefined') return new Response('Node globals: ' + globals, { status: 500 });`,
+        `    return service.fetch(request);`,
+        `  },`,
+        `};`,
+      ].join('\n'),
+      { platform: 'browser', plugins: [nodeBuiltins] },
+    );
+    mf = await worker(script, { nodejsCompat: false });
+    const call = (path, init) => mf.dispatchFetch(`http://localhost${path}`, init);
+    const result = await flow.runHandlerFlow({ call, removeAlice: async () => (await call('/__remove-alice', {})).json(), lib: root });
+    return [{ runtime, entry, ...result }];
+  } catch (error) {
+    return [{ runtime, entry, ...fromError('workerd handler', error) }];
+  } finally {
+    await dispose(mf);
+  }
+}
+
+/** The token service on Node, Bun (Bun.serve) and Deno (Deno.serve): test/runtimes/handler-main.mjs. */
+async function localHandler(runtime, command, prefix) {
+  const { code, stdout, stderr } = await run(command, [...prefix, `${RUNTIMES_DIR}handler-main.mjs`, runtime]);
+  const line = stdout.split('\n').find((l) => l.startsWith('RUNTIME-RESULT '));
+  if (line === undefined) return [{ runtime, entry: 'handler', ...fromError(`${command} exited ${code}`, stderr.trim() || stdout.trim()) }];
+  return [JSON.parse(line.slice('RUNTIME-RESULT '.length))];
+}
+
 // ---------------------------------------------------------------- Chromium
 
 /** The renewal snippet of docs/web.md: its scheduleRenewal is called with tokens built in the page; setTimeout is watched. */
@@ -466,6 +515,10 @@ await timed('workerd+nodejs_compat web', () => workerdChecks('workerd+nodejs_com
 await timed('workerd', () => workerdChecks('workerd', ['web'], false));
 await timed('workerd docs Worker', readmeWorker);
 await timed('chromium', chromiumChecks);
+await timed('node handler', () => localHandler('node', process.execPath, []));
+await timed('bun handler', () => localHandler('bun', bin('bun'), ['run', '--no-install']));
+await timed('deno handler', () => localHandler('deno', bin('deno'), ['run', '--quiet', '--no-prompt', `--allow-read=${ROOT}`, '--allow-net=127.0.0.1']));
+await timed('workerd handler', workerdHandler);
 
 let ok = true;
 const table = [];

@@ -36,6 +36,21 @@ const web = await gzippedBundle('./dist/web.js', 'browser');
 const rootEntry = await gzippedBundle('./dist/index.js', 'node');
 console.log(`ChatTokenBuilder2 alone from agora-token-builder/web: ${web.gzip} bytes gzipped (${web.raw} minified); budget ${BUDGET_BYTES}`);
 console.log(`  for comparison, from the root entry (node: built-ins external): ${rootEntry.gzip} bytes gzipped (${rootEntry.raw} minified)`);
+// The token service as a Fetch handler, bundled as a Worker would bundle it
+// (neutral platform: a node: import would fail the build).
+const handlerBundle = await build({
+  stdin: { contents: `export { createFetchHandler } from './dist/handler.js';\n`, resolveDir: root, loader: 'js' },
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'neutral',
+  write: false,
+  logLevel: 'error',
+});
+const handlerCode = handlerBundle.outputFiles[0].contents;
+console.log(
+  `createFetchHandler from agora-token-builder/handler (for workerd, no node: import): ${gzipSync(handlerCode, { level: 9 }).length} bytes gzipped (${handlerCode.length} minified)`,
+);
 if (web.gzip > BUDGET_BYTES) {
   console.error(`size budget exceeded: ${web.gzip} > ${BUDGET_BYTES} bytes`);
   process.exit(1);

@@ -8,20 +8,26 @@
  * | status | code | when |
  * |---|---|---|
  * | 400 | `invalid_json` | the body of `POST /token` is not JSON |
- * | 400 | `invalid_request` | the JSON is not an object with string `userAccount` and `userPassword` of allowed lengths, the uuid of the demo endpoint is empty or too long, or the request target is not a path (e.g. `//[`) |
+ * | 400 | `invalid_request` | the JSON is not an object with string `userAccount` and `userPassword` of allowed lengths (or `channelName` and `role` for `POST /token/rtc`), the uuid of the demo endpoint is empty or too long, or the request target is not a path (e.g. `//[`) |
  * | 401 | `invalid_credentials` | unknown user **or** wrong password: one answer for both, so that it does not tell which users exist |
  * | 401 | `no_session` | `POST /token/renew` without a session cookie |
  * | 401 | `session_invalid` | `POST /token/renew` with a session cookie that is malformed or not signed with this server's secret |
  * | 401 | `session_expired` | `POST /token/renew` after the session's lifetime (`sessionLifetime`) |
  * | 401 | `session_revoked` | `POST /token/renew` for a user who was removed or whose password changed since the login |
  * | 403 | `origin_not_allowed` | a CORS preflight from an origin other than `allowedOrigin` |
+ * | 403 | `registration_closed` | `POST /register` refused by the `canRegister` hook |
+ * | 403 | `channel_not_allowed` | `POST /token/rtc` for a channel and role the `authorizeChannel` hook refused |
  * | 404 | `not_found` | no such route |
  * | 404 | `demo_only` | `GET /chat/user/uuid/{uuid}/token` when the server is not in demo mode |
  * | 405 | `method_not_allowed` | a known route with another method (the `Allow` header lists the right ones) |
  * | 413 | `body_too_large` | the body is over `maxBodyBytes` |
+ * | 409 | `user_exists` | `POST /register` for an account that exists |
  * | 415 | `unsupported_media_type` | `POST /token`, `/token/renew` or `/logout` without `Content-Type: application/json` (UTF-8) |
+ * | 429 | `renew_rate_limited` | `POST /token/renew` more often than the per-session limit (default: 3 at once, then 1 per 5 s); `Retry-After` says when to try again (seconds) |
  * | 500 | `internal_error` | `authenticate` threw, or the token could not be built; details go to `onError`, never to the client |
+ * | 502 | `chat_registration_failed` | `POST /register` could not register the chat user with Agora Chat |
  * | 503 | `server_busy` | `maxQueuedLogins` logins already wait for a turn, or the server is shutting down; `Retry-After` says when to try again (seconds) |
+ * | 503 | `store_unavailable` | the user store cannot answer for now (a database down, a users file being replaced); `Retry-After` says when to try again (seconds) |
  *
  * @example
  * ```ts
@@ -47,7 +53,13 @@ export type TokenServerErrorCode =
   | 'body_too_large'
   | 'unsupported_media_type'
   | 'internal_error'
-  | 'server_busy';
+  | 'server_busy'
+  | 'store_unavailable'
+  | 'renew_rate_limited'
+  | 'user_exists'
+  | 'registration_closed'
+  | 'channel_not_allowed'
+  | 'chat_registration_failed';
 
 /**
  * The stable codes of {@link UsersFileError}.

@@ -14,7 +14,10 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumPath } from './helpers/chromium.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeToken, verifyToken, type ChatService } from '../src/index.js';
-import { addUser, startTokenServer, type RunningTokenServer } from '../src/server/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { addUser, createTokenHandler, startTokenServer, type RunningTokenServer } from '../src/server/index.js';
 
 const CHROMIUM = chromiumPath();
 const APP_ID = '970CA35de60c44645bbae8a215061b33';
@@ -33,6 +36,7 @@ function chatUser(token: string): string {
 
 describe('the sign-in page in headless Chromium', () => {
   let dir: string;
+  let usersFile: string;
   let server: RunningTokenServer;
   let context: BrowserContext;
   let page: Page;
@@ -46,7 +50,7 @@ describe('the sign-in page in headless Chromium', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'atb-e2e-'));
-    const usersFile = join(dir, 'users.json');
+    usersFile = join(dir, 'users.json');
     await addUser(usersFile, 'alice', 'alice-password', { chatUserName: 'alice', chatUserUuid: UUID, scrypt: { N: 1024 } });
     server = await startTokenServer({
       appId: APP_ID,
@@ -169,6 +173,38 @@ describe('the sign-in page in headless Chromium', () => {
     await expect.poll(() => page.textContent('#log')).toBe('');
     expect(await page.isVisible('#signed-in')).toBe(false);
     expect(errors).toEqual([]);
+  });
+
+  it('signs in and renews through a handler mounted in Express at /agora, opened without the trailing slash', async () => {
+    await context.clearCookies();
+    const app = express();
+    app.use(
+      '/agora',
+      createTokenHandler({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, expire: EXPIRE, scrypt: { N: 1024 }, sessionSecret: 'the session secret of the page tests, over 32 bytes' }),
+    );
+    const host = createServer(app);
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+      await page.goto(`${base}/agora`);
+      expect(page.url()).toBe(`${base}/agora/`); // redirected: the page's relative URLs resolve under /agora/
+      await page.fill('#userID', 'alice');
+      await page.fill('#password', 'alice-password');
+      await page.click('#login');
+      await expect.poll(() => page.isVisible('#signed-in'), { timeout: 10_000 }).toBe(true);
+      expect(await page.textContent('#chat-user-uuid')).toBe(UUID);
+      await expect.poll(() => page.textContent('#token-user')).toBe(UUID); // the web module loaded from /agora/assets/
+      await expect.poll(() => page.textContent('#renewals'), { timeout: 10_000, interval: 200 }).toBe('1');
+      const renewed = (await page.textContent('#token'))!.trim();
+      expect(verifyToken(renewed, APP_CERTIFICATE).status).toBe('valid');
+      expect(chatUser(renewed)).toBe(UUID);
+      await page.click('#logout');
+      await expect.poll(() => page.isVisible('#login-form'), { timeout: 10_000 }).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      host.closeAllConnections();
+      await new Promise<void>((resolve) => host.close(() => resolve()));
+    }
   });
 
   it('wears a demo badge in demo mode only', async () => {

@@ -10,9 +10,9 @@ import {
   addUser,
   createTokenHandler,
   startTokenServer,
-  type RunningTokenServer,
   type TokenServerOptions,
 } from '../src/server/index.js';
+import { ADAPTERS, startWith, type Adapter, type TestServer } from './helpers/servers.js';
 
 /** Decodes a token that must be a 007 one (the chat builders make no other). */
 function decode007(token: string): DecodedToken007 {
@@ -36,7 +36,7 @@ const USERS = [
 
 let dir: string;
 let usersFile: string;
-const servers: RunningTokenServer[] = [];
+const servers: TestServer[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'atb-server-'));
@@ -49,13 +49,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(options: TokenServerOptions = {}): Promise<RunningTokenServer> {
+/** A server of the Node adapter or the Fetch handler (see helpers/servers.ts): the shared tests run on both. */
+async function startOn(adapter: Adapter, options: TokenServerOptions = {}): Promise<TestServer> {
   // The users file's authenticator with the users' FAST scrypt settings: no rehash, no default-cost dummy hash.
-  const running = await startTokenServer({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, sessionSecret: SESSION_SECRET, scrypt: FAST, ...options });
+  const running = await startWith(adapter, { appId: APP_ID, appCertificate: APP_CERTIFICATE, usersFile, sessionSecret: SESSION_SECRET, scrypt: FAST, ...options });
   servers.push(running);
   expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   return running;
 }
+
+/** The Node adapter only: for what only it has (mounting by hand, graceful close). */
+const start = (options: TokenServerOptions = {}) => startOn('node', options);
 
 const TIMEOUT = () => AbortSignal.timeout(10_000);
 
@@ -83,252 +87,256 @@ async function expectError(response: Response, status: number, code: string): Pr
   return body.error;
 }
 
-describe('POST /token', () => {
-  let server: RunningTokenServer;
-  beforeAll(async () => {
-    server = await start({ expire: 600 });
-  });
+describe.each(ADAPTERS)('%s', (adapter) => {
+  const start = (options: TokenServerOptions = {}) => startOn(adapter, options);
 
-  it('answers { accessToken, chatUserName, chatUserUuid, expireTimestamp, expiresIn }: the username, and a token built for the UUID', async () => {
-    const before = Math.floor(Date.now() / 1000);
-    const response = await postJson(server.url, { userAccount: 'alice', userPassword: 'alice-password' });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('cache-control')).toBe('no-store');
-    const body = (await response.json()) as { accessToken: string; chatUserName: string; chatUserUuid: string; expireTimestamp: number; expiresIn: number };
-    expect(Object.keys(body).sort()).toEqual(['accessToken', 'chatUserName', 'chatUserUuid', 'expireTimestamp', 'expiresIn']);
-    expect(body.chatUserName).toBe('alice-chat');
-    expect(body.chatUserUuid).toBe('0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b');
-    expect(body.expiresIn).toBe(600);
-
-    const decoded = decode007(body.accessToken);
-    expect(decoded.appId).toBe(APP_ID);
-    expect(decoded.issueTs).toBeGreaterThanOrEqual(before);
-    expect(decoded.expire).toBe(600);
-    expect(body.expireTimestamp).toBe(decoded.issueTs + 600); // Unix seconds
-    expect(decoded.services).toEqual([{ type: 5, userId: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b', privileges: { 1: 600 } }]);
-
-    expect(verifyToken(body.accessToken, APP_CERTIFICATE).status).toBe('valid');
-    expect(verifyToken(body.accessToken, OTHER_CERTIFICATE).status).toBe('bad-signature');
-    expect(verifyToken(body.accessToken, APP_CERTIFICATE, { now: body.expireTimestamp }).status).toBe('expired');
-  });
-
-  it('accepts a UTF-8 charset parameter and non-ASCII passwords', async () => {
-    const response = await postJson(server.url, { userAccount: 'carol', userPassword: 'pässwörd ✓' }, { 'content-type': 'application/json; charset=UTF-8' });
-    expect(response.status).toBe(200);
-    expect(((await response.json()) as { chatUserName: string }).chatUserName).toBe('carol-7');
-  });
-
-  it('answers 401 invalid_credentials, identically, for a wrong password and an unknown user', async () => {
-    const wrong = await expectError(await postJson(server.url, { userAccount: 'alice', userPassword: 'nope' }), 401, 'invalid_credentials');
-    const unknown = await expectError(await postJson(server.url, { userAccount: 'mallory', userPassword: 'alice-password' }), 401, 'invalid_credentials');
-    expect(unknown).toEqual(wrong);
-  });
-
-  it('answers 400 invalid_json for a body that is not JSON (or not UTF-8)', async () => {
-    await expectError(await postJson(server.url, '{"userAccount": "alice",'), 400, 'invalid_json');
-    await expectError(await postJson(server.url, ''), 400, 'invalid_json');
-    const latin1 = await fetch(`${server.url}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]), // {"é":1} in Latin-1
-      signal: TIMEOUT(),
+  describe('POST /token', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await start({ expire: 600 });
     });
-    await expectError(latin1, 400, 'invalid_json');
-  });
 
-  it.each([
-    ['an array', []],
-    ['null', null],
-    ['a string', 'alice'],
-    ['no password', { userAccount: 'alice' }],
-    ['no account', { userPassword: 'alice-password' }],
-    ['a numeric password', { userAccount: 'alice', userPassword: 1234 }],
-    ['an empty account', { userAccount: '', userPassword: 'alice-password' }],
-    ['an over-long account', { userAccount: 'a'.repeat(257), userPassword: 'x' }],
-  ])('answers 400 invalid_request for %s', async (_what, body) => {
-    await expectError(await postJson(server.url, JSON.stringify(body)), 400, 'invalid_request');
-  });
+    it('answers { accessToken, chatUserName, chatUserUuid, expireTimestamp, expiresIn }: the username, and a token built for the UUID', async () => {
+      const before = Math.floor(Date.now() / 1000);
+      const response = await postJson(server.url, { userAccount: 'alice', userPassword: 'alice-password' });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      const body = (await response.json()) as { accessToken: string; chatUserName: string; chatUserUuid: string; expireTimestamp: number; expiresIn: number };
+      expect(Object.keys(body).sort()).toEqual(['accessToken', 'chatUserName', 'chatUserUuid', 'expireTimestamp', 'expiresIn']);
+      expect(body.chatUserName).toBe('alice-chat');
+      expect(body.chatUserUuid).toBe('0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b');
+      expect(body.expiresIn).toBe(600);
 
-  it('answers 413 body_too_large for a body over the limit, declared or streamed', async () => {
-    const big = JSON.stringify({ userAccount: 'alice', userPassword: 'x'.repeat(10_000) });
-    await expectError(await postJson(server.url, big), 413, 'body_too_large');
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (let i = 0; i < 8; i++) controller.enqueue(new Uint8Array(1024).fill(0x20));
-        controller.close();
-      },
+      const decoded = decode007(body.accessToken);
+      expect(decoded.appId).toBe(APP_ID);
+      expect(decoded.issueTs).toBeGreaterThanOrEqual(before);
+      expect(decoded.expire).toBe(600);
+      expect(body.expireTimestamp).toBe(decoded.issueTs + 600); // Unix seconds
+      expect(decoded.services).toEqual([{ type: 5, userId: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b', privileges: { 1: 600 } }]);
+
+      expect(verifyToken(body.accessToken, APP_CERTIFICATE).status).toBe('valid');
+      expect(verifyToken(body.accessToken, OTHER_CERTIFICATE).status).toBe('bad-signature');
+      expect(verifyToken(body.accessToken, APP_CERTIFICATE, { now: body.expireTimestamp }).status).toBe('expired');
     });
-    const chunked = await fetch(`${server.url}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: stream,
-      duplex: 'half',
-      signal: TIMEOUT(),
-    } as RequestInit);
-    await expectError(chunked, 413, 'body_too_large');
-  });
 
-  it.each([
-    ['no content type', undefined],
-    ['text/plain', 'text/plain'],
-    ['a form', 'application/x-www-form-urlencoded'],
-    ['JSON in Latin-1', 'application/json; charset=iso-8859-1'],
-  ])('answers 415 unsupported_media_type for %s', async (_what, type) => {
-    const response = await fetch(`${server.url}/token`, {
-      method: 'POST',
-      headers: type === undefined ? {} : { 'content-type': type },
-      body: type === undefined ? new Uint8Array(Buffer.from('{"userAccount":"alice","userPassword":"alice-password"}')) : '{"userAccount":"alice","userPassword":"alice-password"}',
-      signal: TIMEOUT(),
+    it('accepts a UTF-8 charset parameter and non-ASCII passwords', async () => {
+      const response = await postJson(server.url, { userAccount: 'carol', userPassword: 'pässwörd ✓' }, { 'content-type': 'application/json; charset=UTF-8' });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { chatUserName: string }).chatUserName).toBe('carol-7');
     });
-    await expectError(response, 415, 'unsupported_media_type');
-  });
 
-  it('answers 405 method_not_allowed with an Allow header for GET /token', async () => {
-    const response = await fetch(`${server.url}/token`, { signal: TIMEOUT() });
-    expect(response.headers.get('allow')).toBe('POST, OPTIONS');
-    await expectError(response, 405, 'method_not_allowed');
-  });
-
-  it('answers 404 not_found for an unknown route, and hands out no app token anywhere', async () => {
-    for (const path of ['/nope', '/app/token', '/chat/app/token', '/token/app', '/chat/user/uuid/x/token/extra']) {
-      await expectError(await fetch(`${server.url}${path}`, { signal: TIMEOUT() }), 404, 'not_found');
-    }
-  });
-
-  it('answers 404 demo_only for the seed\'s GET /chat/user/uuid/{uuid}/token outside demo mode', async () => {
-    await expectError(await fetch(`${server.url}/chat/user/uuid/alice/token`, { signal: TIMEOUT() }), 404, 'demo_only');
-  });
-
-  it('answers 500 internal_error, without details, when authenticate throws', async () => {
-    const errors: unknown[] = [];
-    const failing = await start({
-      authenticate: () => {
-        throw new Error('database password is hunter2');
-      },
-      onError: (error) => errors.push(error),
+    it('answers 401 invalid_credentials, identically, for a wrong password and an unknown user', async () => {
+      const wrong = await expectError(await postJson(server.url, { userAccount: 'alice', userPassword: 'nope' }), 401, 'invalid_credentials');
+      const unknown = await expectError(await postJson(server.url, { userAccount: 'mallory', userPassword: 'alice-password' }), 401, 'invalid_credentials');
+      expect(unknown).toEqual(wrong);
     });
-    const error = await expectError(await postJson(failing.url, { userAccount: 'alice', userPassword: 'x' }), 500, 'internal_error');
-    expect(error.message).not.toContain('hunter2');
-    expect(errors).toHaveLength(1);
-  });
 
-  it('serves hundreds of concurrent requests, each answered correctly, in bounded time', async () => {
-    const N = 300;
-    // The default login queue (64) would answer part of this burst 503; a larger one takes it all.
-    const server = await start({ expire: 600, maxQueuedLogins: N });
-    const started = performance.now();
-    const signal = AbortSignal.timeout(20_000);
-    const requests = Array.from({ length: N }, async (_, i) => {
-      const user = USERS[i % USERS.length]!;
-      const kind = i % 10 === 0 ? 'wrong' : i % 10 === 1 ? 'health' : 'login';
-      if (kind === 'health') {
-        const response = await fetch(`${server.url}/health`, { signal });
-        return response.status === 200 && ((await response.json()) as { status: string }).status === 'ok';
-      }
-      const password = kind === 'wrong' ? `${user.password}!` : user.password;
-      const response = await fetch(`${server.url}/token`, {
+    it('answers 400 invalid_json for a body that is not JSON (or not UTF-8)', async () => {
+      await expectError(await postJson(server.url, '{"userAccount": "alice",'), 400, 'invalid_json');
+      await expectError(await postJson(server.url, ''), 400, 'invalid_json');
+      const latin1 = await fetch(`${server.url}/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ userAccount: user.name, userPassword: password }),
-        signal,
+        body: Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]), // {"é":1} in Latin-1
+        signal: TIMEOUT(),
       });
-      const body = (await response.json()) as { accessToken?: string; chatUserName?: string; error?: { code: string } };
-      if (kind === 'wrong') return response.status === 401 && body.error?.code === 'invalid_credentials' && body.accessToken === undefined;
-      if (response.status !== 200 || body.chatUserName !== user.chatUserName) return false;
-      const verdict = verifyToken(body.accessToken!, APP_CERTIFICATE);
-      return verdict.status === 'valid' && ((verdict.token as DecodedToken007).services[0] as ChatService).userId === user.chatUserUuid;
+      await expectError(latin1, 400, 'invalid_json');
     });
-    const results = await Promise.all(requests);
-    expect(results.filter((ok) => !ok)).toHaveLength(0);
-    expect(results).toHaveLength(N);
-    expect(performance.now() - started).toBeLessThan(20_000);
-  });
-});
 
-describe('routes and CORS', () => {
-  it('answers GET /health with {"status": "ok"}', async () => {
-    const server = await start();
-    const response = await fetch(`${server.url}/health`, { signal: TIMEOUT() });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
-    await expectError(await fetch(`${server.url}/health`, { method: 'POST', signal: TIMEOUT() }), 405, 'method_not_allowed');
-  });
-
-  it('serves the login page at / with a strict CSP, unless page is false', async () => {
-    const server = await start();
-    const response = await fetch(`${server.url}/`, { signal: TIMEOUT() });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self' 'sha256-[^ ;]+'; style-src 'sha256-/);
-    const html = await response.text();
-    expect(html).toContain('id="userID"');
-    expect(html).toContain('id="password"');
-    expect(html).toContain('id="login"');
-    expect(html).not.toMatch(/<script src=|https?:\/\//); // nothing loaded from anywhere else
-    expect(html).toContain("from './assets/agora-token-builder-client.js'");
-    expect(html).toContain('<title>Agora Chat sign-in</title>');
-    expect(html).not.toContain('demo-badge');
-    const bare = await start({ page: false });
-    await expectError(await fetch(`${bare.url}/`, { signal: TIMEOUT() }), 404, 'not_found');
-  });
-
-  it('allows the configured origin only', async () => {
-    const origin = 'https://app.example.com';
-    const server = await start({ allowedOrigin: origin });
-    const preflight = await fetch(`${server.url}/token`, {
-      method: 'OPTIONS',
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
-      signal: TIMEOUT(),
+    it.each([
+      ['an array', []],
+      ['null', null],
+      ['a string', 'alice'],
+      ['no password', { userAccount: 'alice' }],
+      ['no account', { userPassword: 'alice-password' }],
+      ['a numeric password', { userAccount: 'alice', userPassword: 1234 }],
+      ['an empty account', { userAccount: '', userPassword: 'alice-password' }],
+      ['an over-long account', { userAccount: 'a'.repeat(257), userPassword: 'x' }],
+    ])('answers 400 invalid_request for %s', async (_what, body) => {
+      await expectError(await postJson(server.url, JSON.stringify(body)), 400, 'invalid_request');
     });
-    expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
-    expect(preflight.headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
-    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
 
-    const login = await postJson(server.url, { userAccount: 'bob', userPassword: 'bob-password' }, { origin });
-    expect(login.status).toBe(200);
-    expect(login.headers.get('access-control-allow-origin')).toBe(origin);
-    expect(login.headers.get('access-control-allow-credentials')).toBe('true'); // the session cookie may cross
-
-    const evil = 'https://evil.example';
-    const refused = await fetch(`${server.url}/token`, {
-      method: 'OPTIONS',
-      headers: { origin: evil, 'access-control-request-method': 'POST' },
-      signal: TIMEOUT(),
+    it('answers 413 body_too_large for a body over the limit, declared or streamed', async () => {
+      const big = JSON.stringify({ userAccount: 'alice', userPassword: 'x'.repeat(10_000) });
+      await expectError(await postJson(server.url, big), 413, 'body_too_large');
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < 8; i++) controller.enqueue(new Uint8Array(1024).fill(0x20));
+          controller.close();
+        },
+      });
+      const chunked = await fetch(`${server.url}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: stream,
+        duplex: 'half',
+        signal: TIMEOUT(),
+      } as RequestInit);
+      await expectError(chunked, 413, 'body_too_large');
     });
-    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
-    await expectError(refused, 403, 'origin_not_allowed');
-    const noCors = await postJson(server.url, { userAccount: 'bob', userPassword: 'bob-password' }, { origin: evil });
-    expect(noCors.headers.get('access-control-allow-origin')).toBeNull(); // the browser keeps the answer from that page
-    await noCors.body?.cancel();
+
+    it.each([
+      ['no content type', undefined],
+      ['text/plain', 'text/plain'],
+      ['a form', 'application/x-www-form-urlencoded'],
+      ['JSON in Latin-1', 'application/json; charset=iso-8859-1'],
+    ])('answers 415 unsupported_media_type for %s', async (_what, type) => {
+      const response = await fetch(`${server.url}/token`, {
+        method: 'POST',
+        headers: type === undefined ? {} : { 'content-type': type },
+        body: type === undefined ? new Uint8Array(Buffer.from('{"userAccount":"alice","userPassword":"alice-password"}')) : '{"userAccount":"alice","userPassword":"alice-password"}',
+        signal: TIMEOUT(),
+      });
+      await expectError(response, 415, 'unsupported_media_type');
+    });
+
+    it('answers 405 method_not_allowed with an Allow header for GET /token', async () => {
+      const response = await fetch(`${server.url}/token`, { signal: TIMEOUT() });
+      expect(response.headers.get('allow')).toBe('POST, OPTIONS');
+      await expectError(response, 405, 'method_not_allowed');
+    });
+
+    it('answers 404 not_found for an unknown route, and hands out no app token anywhere', async () => {
+      for (const path of ['/nope', '/app/token', '/chat/app/token', '/token/app', '/chat/user/uuid/x/token/extra']) {
+        await expectError(await fetch(`${server.url}${path}`, { signal: TIMEOUT() }), 404, 'not_found');
+      }
+    });
+
+    it('answers 404 demo_only for the seed\'s GET /chat/user/uuid/{uuid}/token outside demo mode', async () => {
+      await expectError(await fetch(`${server.url}/chat/user/uuid/alice/token`, { signal: TIMEOUT() }), 404, 'demo_only');
+    });
+
+    it('answers 500 internal_error, without details, when authenticate throws', async () => {
+      const errors: unknown[] = [];
+      const failing = await start({
+        authenticate: () => {
+          throw new Error('database password is hunter2');
+        },
+        onError: (error) => errors.push(error),
+      });
+      const error = await expectError(await postJson(failing.url, { userAccount: 'alice', userPassword: 'x' }), 500, 'internal_error');
+      expect(error.message).not.toContain('hunter2');
+      expect(errors).toHaveLength(1);
+    });
+
+    it('serves hundreds of concurrent requests, each answered correctly, in bounded time', async () => {
+      const N = 300;
+      // The default login queue (64) would answer part of this burst 503; a larger one takes it all.
+      const server = await start({ expire: 600, maxQueuedLogins: N });
+      const started = performance.now();
+      const signal = AbortSignal.timeout(20_000);
+      const requests = Array.from({ length: N }, async (_, i) => {
+        const user = USERS[i % USERS.length]!;
+        const kind = i % 10 === 0 ? 'wrong' : i % 10 === 1 ? 'health' : 'login';
+        if (kind === 'health') {
+          const response = await fetch(`${server.url}/health`, { signal });
+          return response.status === 200 && ((await response.json()) as { status: string }).status === 'ok';
+        }
+        const password = kind === 'wrong' ? `${user.password}!` : user.password;
+        const response = await fetch(`${server.url}/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ userAccount: user.name, userPassword: password }),
+          signal,
+        });
+        const body = (await response.json()) as { accessToken?: string; chatUserName?: string; error?: { code: string } };
+        if (kind === 'wrong') return response.status === 401 && body.error?.code === 'invalid_credentials' && body.accessToken === undefined;
+        if (response.status !== 200 || body.chatUserName !== user.chatUserName) return false;
+        const verdict = verifyToken(body.accessToken!, APP_CERTIFICATE);
+        return verdict.status === 'valid' && ((verdict.token as DecodedToken007).services[0] as ChatService).userId === user.chatUserUuid;
+      });
+      const results = await Promise.all(requests);
+      expect(results.filter((ok) => !ok)).toHaveLength(0);
+      expect(results).toHaveLength(N);
+      expect(performance.now() - started).toBeLessThan(20_000);
+    });
   });
 
-  it('sends no CORS headers when no origin is configured', async () => {
-    const server = await start();
-    const preflight = await fetch(`${server.url}/token`, {
-      method: 'OPTIONS',
-      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
-      signal: TIMEOUT(),
+  describe('routes and CORS', () => {
+    it('answers GET /health with {"status": "ok"}', async () => {
+      const server = await start();
+      const response = await fetch(`${server.url}/health`, { signal: TIMEOUT() });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: 'ok' });
+      await expectError(await fetch(`${server.url}/health`, { method: 'POST', signal: TIMEOUT() }), 405, 'method_not_allowed');
     });
-    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-    await expectError(preflight, 403, 'origin_not_allowed');
-  });
-});
 
-describe('demo mode', () => {
-  it('serves the seed\'s GET /chat/user/uuid/{uuid}/token as a bare token', async () => {
-    const server = await start({ demo: true, expire: 60 });
-    const response = await fetch(`${server.url}/chat/user/uuid/${encodeURIComponent('0ffe-214b ü')}/token`, { signal: TIMEOUT() });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-    const token = await response.text();
-    const verdict = verifyToken(token, APP_CERTIFICATE);
-    expect(verdict.status).toBe('valid');
-    expect(verdict.valid && (verdict.token as DecodedToken007).expire).toBe(60);
-    expect(verdict.valid && (verdict.token as DecodedToken007).services).toEqual([{ type: 5, userId: '0ffe-214b ü', privileges: { 1: 60 } }]);
-    await expectError(await fetch(`${server.url}/chat/user/uuid//token`, { signal: TIMEOUT() }), 400, 'invalid_request');
-    await expectError(await fetch(`${server.url}/chat/user/uuid/%E0%A4%A/token`, { signal: TIMEOUT() }), 400, 'invalid_request');
-    await expectError(await fetch(`${server.url}/chat/user/uuid/a/token`, { method: 'POST', signal: TIMEOUT() }), 405, 'method_not_allowed');
+    it('serves the login page at / with a strict CSP, unless page is false', async () => {
+      const server = await start();
+      const response = await fetch(`${server.url}/`, { signal: TIMEOUT() });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(response.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self' 'sha256-[^ ;]+'; style-src 'sha256-/);
+      const html = await response.text();
+      expect(html).toContain('id="userID"');
+      expect(html).toContain('id="password"');
+      expect(html).toContain('id="login"');
+      expect(html).not.toMatch(/<script src=|https?:\/\//); // nothing loaded from anywhere else
+      expect(html).toContain("from './assets/agora-token-builder-client.js'");
+      expect(html).toContain('<title>Agora Chat sign-in</title>');
+      expect(html).not.toContain('demo-badge');
+      const bare = await start({ page: false });
+      await expectError(await fetch(`${bare.url}/`, { signal: TIMEOUT() }), 404, 'not_found');
+    });
+
+    it('allows the configured origin only', async () => {
+      const origin = 'https://app.example.com';
+      const server = await start({ allowedOrigin: origin });
+      const preflight = await fetch(`${server.url}/token`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        signal: TIMEOUT(),
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(preflight.headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
+      expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
+
+      const login = await postJson(server.url, { userAccount: 'bob', userPassword: 'bob-password' }, { origin });
+      expect(login.status).toBe(200);
+      expect(login.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(login.headers.get('access-control-allow-credentials')).toBe('true'); // the session cookie may cross
+
+      const evil = 'https://evil.example';
+      const refused = await fetch(`${server.url}/token`, {
+        method: 'OPTIONS',
+        headers: { origin: evil, 'access-control-request-method': 'POST' },
+        signal: TIMEOUT(),
+      });
+      expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+      await expectError(refused, 403, 'origin_not_allowed');
+      const noCors = await postJson(server.url, { userAccount: 'bob', userPassword: 'bob-password' }, { origin: evil });
+      expect(noCors.headers.get('access-control-allow-origin')).toBeNull(); // the browser keeps the answer from that page
+      await noCors.body?.cancel();
+    });
+
+    it('sends no CORS headers when no origin is configured', async () => {
+      const server = await start();
+      const preflight = await fetch(`${server.url}/token`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+        signal: TIMEOUT(),
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+      await expectError(preflight, 403, 'origin_not_allowed');
+    });
+  });
+
+  describe('demo mode', () => {
+    it('serves the seed\'s GET /chat/user/uuid/{uuid}/token as a bare token', async () => {
+      const server = await start({ demo: true, expire: 60 });
+      const response = await fetch(`${server.url}/chat/user/uuid/${encodeURIComponent('0ffe-214b ü')}/token`, { signal: TIMEOUT() });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      const token = await response.text();
+      const verdict = verifyToken(token, APP_CERTIFICATE);
+      expect(verdict.status).toBe('valid');
+      expect(verdict.valid && (verdict.token as DecodedToken007).expire).toBe(60);
+      expect(verdict.valid && (verdict.token as DecodedToken007).services).toEqual([{ type: 5, userId: '0ffe-214b ü', privileges: { 1: 60 } }]);
+      await expectError(await fetch(`${server.url}/chat/user/uuid//token`, { signal: TIMEOUT() }), 400, 'invalid_request');
+      await expectError(await fetch(`${server.url}/chat/user/uuid/%E0%A4%A/token`, { signal: TIMEOUT() }), 400, 'invalid_request');
+      await expectError(await fetch(`${server.url}/chat/user/uuid/a/token`, { method: 'POST', signal: TIMEOUT() }), 405, 'method_not_allowed');
+    });
   });
 });
 

@@ -13,7 +13,7 @@ import { assertInteger, checkOptions, invalidArgument } from '../_internal/asser
 import { closeLoginsOf, createTokenHandler, HANDLER_OPTION_KEYS, type TokenHandlerOptions } from './handler.js';
 
 export { createTokenHandler, type TokenHandler, type TokenHandlerOptions, type TokenServerErrorCode } from './handler.js';
-export type { SessionUser } from './session.js';
+export type { SessionUser } from '../service/session.js';
 export { AgoraTokenError, type AgoraTokenErrorCode } from '../errors.js';
 export {
   AgoraChatError,

@@ -2,12 +2,9 @@
 // logins are checked at once, at most `queueLimit` wait for a turn, and a
 // login whose client has gone is dropped before it costs a hash.
 
-/** Why a login was not run: the queue is full or closed, or its client went away. */
-export class LoginRejected extends Error {
-  constructor(readonly reason: 'busy' | 'closing' | 'gone') {
-    super(`login not run: ${reason}`);
-  }
-}
+import { LoginRejected } from '../service/login-gate.js';
+
+export { LoginRejected };
 
 interface Waiter {
   readonly start: () => void;

@@ -2,9 +2,10 @@
 // POST /token through the `agora-token-builder/client` module, keeps the
 // chat token fresh through the session (POST /token/renew, no password), and
 // decodes each token with the `agora-token-builder/web` entry. Both modules
-// are served by the token server itself under /assets/; the one inline
+// are served by the token service itself under assets/, relative to the
+// page, so the page works wherever the service is mounted; the one inline
 // script and the one inline style are allowed by their hashes in the CSP.
-import { createHash } from 'node:crypto';
+import type { ServicePlatform } from './platform.js';
 
 // The script avoids backticks so that it can live in this template literal.
 const SCRIPT = String.raw`
@@ -153,25 +154,33 @@ details { margin: 0 0 1rem; }
 #log time { color: GrayText; font-variant-numeric: tabular-nums; margin-right: .5rem; }
 `;
 
-function sha256(text: string): string {
-  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+async function sha256Source(platform: ServicePlatform, text: string): Promise<string> {
+  return `'sha256-${base64(await platform.sha256(new TextEncoder().encode(text)))}'`;
 }
 
 /**
  * The Content-Security-Policy of the page: its own inline script and style,
  * its two modules from the server itself (`'self'`), fetches to itself,
- * nothing else.
+ * nothing else. Computed once per handler, at the first page request.
  */
-export const PAGE_CSP = [
-  "default-src 'none'",
-  `script-src 'self' ${sha256(SCRIPT)}`,
-  `style-src ${sha256(STYLE)}`,
-  "connect-src 'self'",
-  'img-src data:',
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export async function pageCsp(platform: ServicePlatform): Promise<string> {
+  return [
+    "default-src 'none'",
+    `script-src 'self' ${await sha256Source(platform, SCRIPT)}`,
+    `style-src ${await sha256Source(platform, STYLE)}`,
+    "connect-src 'self'",
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
