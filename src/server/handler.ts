@@ -574,6 +574,18 @@ async function logout(req: IncomingMessage, res: ServerResponse, config: Resolve
   send(res, 204, '', { ...corsHeaders(req, config), 'set-cookie': sessionCookie('', 0, isSecure(req, config)) });
 }
 
+/**
+ * GET /session: whether this browser has a session, always a 200 so that a
+ * page's probe logs no error. A minimal version (the cookie's signature and
+ * end only); the service's own route replaces it.
+ */
+function getSession(req: IncomingMessage, res: ServerResponse, config: Resolved): void {
+  const value = readCookie(req.headers.cookie, SESSION_COOKIE);
+  const session = value ? config.sessionKeys.open(value, Math.floor(Date.now() / 1000)) : 'no_session';
+  const body = typeof session === 'string' ? null : { userAccount: session.userAccount, chatUserName: session.chatUserName, chatUserUuid: session.chatUserUuid, expiresAt: session.expiresAt };
+  sendJson(res, 200, { session: body }, corsHeaders(req, config));
+}
+
 /** GET /assets/…: the browser modules the page loads (the `web` and `client` entries, as built). */
 async function asset(res: ServerResponse, name: string): Promise<void> {
   const body = await readAsset(name);
@@ -648,6 +660,11 @@ async function route(req: IncomingMessage, res: ServerResponse, config: Resolved
     if (method === 'POST') return path === '/logout' ? logout(req, res, config) : renewToken(req, res, config);
     if (method === 'OPTIONS') return preflight(req, res, config, 'POST, OPTIONS');
     allow('POST, OPTIONS');
+  }
+  if (path === '/session') {
+    if (isRead) return getSession(req, res, config);
+    if (method === 'OPTIONS') return preflight(req, res, config, 'GET, OPTIONS');
+    allow('GET, HEAD, OPTIONS');
   }
   if (path.startsWith('/assets/') && config.page !== undefined && ASSETS.has(path.slice(8))) {
     if (isRead) return asset(res, path.slice(8));

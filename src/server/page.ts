@@ -31,11 +31,13 @@ function showLoggedOut(message) {
   current = null;
   $('signed-in').hidden = true;
   $('login-form').hidden = false;
+  $('logout-error').hidden = true;
   $('login-error').textContent = message || '';
   $('login-error').hidden = !message;
 }
 
 async function showToken(token, reason) {
+  const lapsed = current !== null && current.expiresAt <= Date.now();
   current = token;
   if (reason === 'renew') renewals += 1;
   else renewals = 0;
@@ -50,7 +52,8 @@ async function showToken(token, reason) {
   tick();
   if (reason === 'login') log('Signed in as ' + token.chatUserName);
   else if (reason === 'resume') log('Session resumed for ' + token.chatUserName);
-  else log('Token renewed (#' + renewals + ')');
+  else log('Token renewed (#' + renewals + ')' + (lapsed ? ' after the previous one expired' : ''));
+  $('logout-error').hidden = true;
   try {
     const { decodeToken } = await loadWeb();
     const decoded = await decodeToken(token.accessToken);
@@ -75,7 +78,7 @@ function duration(seconds) {
 
 function tick() {
   if (!current) return;
-  const total = current.expiresAt - current.receivedAt;
+  const total = current.expiresAt - current.issuedAt;
   const left = Math.max(0, Math.ceil((current.expiresAt - Date.now()) / 1000));
   $('countdown').textContent = left > 0 ? duration(left) : 'expired';
   $('countdown').classList.toggle('late', current.expiresAt - Date.now() <= total * (1 - RENEW_AT));
@@ -84,7 +87,10 @@ function tick() {
 const client = new TokenClient({
   renewAt: RENEW_AT,
   onToken: (token, reason) => void showToken(token, reason),
-  onRenewError: (error, willRetry) => log('Renewal failed: ' + error.message + ' (' + error.code + ')' + (willRetry ? ', retrying' : '')),
+  onRenewError: (error, willRetry) => {
+    const wait = error.retryAfter ? ', retrying in ' + error.retryAfter + ' s' : willRetry ? ', retrying' : ', trying again when the token expires';
+    log('Renewal failed: ' + error.message + ' (' + error.code + ')' + wait);
+  },
   onSessionEnd: (error) => {
     log(error ? 'Session ended: ' + error.message : 'Signed out');
     showLoggedOut(error ? 'Your session has ended. Sign in again.' : '');
@@ -111,8 +117,19 @@ $('login-form').addEventListener('submit', async (event) => {
   }
 });
 
-$('logout').addEventListener('click', () => {
-  client.logout().catch((error) => log('Sign-out failed: ' + error.message));
+$('logout').addEventListener('click', async () => {
+  $('logout').disabled = true;
+  $('logout-error').hidden = true;
+  try {
+    await client.logout();
+  } catch (error) {
+    // The session cookie is still there: say so, rather than "Signed out".
+    $('logout-error').textContent = 'Sign-out failed: ' + error.message + '. You are still signed in; try again.';
+    $('logout-error').hidden = false;
+    log('Sign-out failed: ' + error.message + ' (' + (error.code || 'error') + ')');
+  } finally {
+    $('logout').disabled = false;
+  }
 });
 
 setInterval(tick, 250);
@@ -138,6 +155,7 @@ form { display: grid; grid-template-columns: 7rem 1fr; gap: .6rem .75rem; align-
 input { font: inherit; padding: .4rem .55rem; }
 button { font: inherit; padding: .4rem 1.25rem; cursor: pointer; }
 form button { grid-column: 2; justify-self: start; }
+#logout-error { margin: 0 0 1rem; padding: .5rem .75rem; border-radius: 4px; color: #b3261e; background: #b3261e1a; border: 1px solid #b3261e55; }
 #login-error { grid-column: 1 / -1; margin: 0; padding: .5rem .75rem; border-radius: 4px; color: #b3261e; background: #b3261e1a; border: 1px solid #b3261e55; }
 h2 { font-size: 1.05rem; margin: 0 0 .75rem; }
 dl { display: grid; grid-template-columns: 10rem 1fr; gap: .35rem .75rem; margin: 0 0 1rem; }
@@ -220,6 +238,7 @@ ${hint}
     </dl>
     <p id="token"></p>
   </details>
+  <p id="logout-error" role="alert" hidden></p>
   <button type="button" id="logout">Sign out</button>
 </section>
 <section>
