@@ -80,7 +80,8 @@ function tick() {
   if (!current) return;
   const total = current.expiresAt - current.issuedAt;
   const left = Math.max(0, Math.ceil((current.expiresAt - Date.now()) / 1000));
-  $('countdown').textContent = left > 0 ? duration(left) : 'expired';
+  $('countdown-label').textContent = left > 0 ? 'Token expires in' : 'Token';
+  $('countdown').textContent = left > 0 ? duration(left) : 'expired, renewing…';
   $('countdown').classList.toggle('late', current.expiresAt - Date.now() <= total * (1 - RENEW_AT));
 }
 
@@ -124,7 +125,8 @@ $('logout').addEventListener('click', async () => {
     await client.logout();
   } catch (error) {
     // The session cookie is still there: say so, rather than "Signed out".
-    $('logout-error').textContent = 'Sign-out failed: ' + error.message + '. You are still signed in; try again.';
+    const why = error.status ? 'the server answered ' + error.status : 'the server could not be reached';
+    $('logout-error').textContent = 'Sign-out failed: ' + why + '. You are still signed in; try again.';
     $('logout-error').hidden = false;
     log('Sign-out failed: ' + error.message + ' (' + (error.code || 'error') + ')');
   } finally {
@@ -166,6 +168,7 @@ details { margin: 0 0 1rem; }
 #token { word-break: break-all; background: #8881; padding: .5rem; border-radius: 4px; margin: .5rem 0 0; font-size: .8rem; }
 #countdown { font-weight: 700; font-variant-numeric: tabular-nums; }
 #countdown.late { color: #c0392b; }
+#log li { display: grid; grid-template-columns: auto 1fr; }
 #log { list-style: none; padding: 0; margin: 0; font-size: .9rem; max-height: 14rem; overflow-y: auto; }
 #log:empty::before { content: 'Nothing yet.'; color: GrayText; }
 #log time { color: GrayText; font-variant-numeric: tabular-nums; margin-right: .5rem; }
@@ -225,7 +228,7 @@ ${hint}
   <dl>
     <dt>Chat username</dt><dd id="chat-user-name"></dd>
     <dt>Chat user UUID</dt><dd id="chat-user-uuid"></dd>
-    <dt>Token expires in</dt><dd id="countdown"></dd>
+    <dt id="countdown-label">Token expires in</dt><dd id="countdown"></dd>
     <dt>Expires at</dt><dd id="expires"></dd>
     <dt>Renewals</dt><dd id="renewals">0</dd>
   </dl>
