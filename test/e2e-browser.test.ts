@@ -251,7 +251,7 @@ describe('the sign-in page in headless Chromium', () => {
     } finally {
       await page.unroute('**/token/renew');
     }
-    await page.evaluate(() => document.getElementById('logout')!.click());
+    await page.click('#logout');
     await expect.poll(() => page.isVisible('#login-form'), { timeout: 5000 }).toBe(true);
     expect(errors.filter((e) => !/status of 503/.test(e))).toEqual([]);
   });

@@ -353,7 +353,8 @@ export class TokenClient {
         const token = await this.#postToken('token', { userAccount, userPassword }, generation);
         return this.#accept(token, 'login', generation);
       } catch (error) {
-        const wait = error instanceof TokenClientError && error.status === 503 ? this.#retryWait(error, attempt) : undefined;
+        // Only when the server said when: a 503 with Retry-After (busy, or its store down for a moment).
+        const wait = error instanceof TokenClientError && error.status === 503 && error.retryAfter !== undefined ? this.#retryWait(error, attempt) : undefined;
         if (wait === undefined || attempt >= this.#options.retries) throw error;
         await sleep(wait);
         if (generation !== this.#generation) throw new TokenClientError('stopped', 0, 'the client was stopped while waiting to retry');
