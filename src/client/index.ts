@@ -25,6 +25,11 @@
  *
  * No Node built-ins: it needs `fetch` and timers, nothing else.
  *
+ * `AgoraChat` in the examples is the default export of the `agora-chat`
+ * package, imported with a bundler; its script defines no `AgoraChat`
+ * global (loaded with a `<script>` tag it sets `window.WebIM`). Open the SDK
+ * with `accessToken`: its `agoraToken` option is deprecated.
+ *
  * @example
  * ```ts
  * import AgoraChat from 'agora-chat';
@@ -305,8 +310,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  *   tokens.attach(conn);
  * };
  * logoutButton.onclick = async () => {
+ *   await tokens.logout(); // rejects when the server could not end the session: still signed in
  *   conn.close();
- *   await tokens.logout(); // rejects when the server could not end the session
  * };
  * ```
  */
