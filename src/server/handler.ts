@@ -699,7 +699,8 @@ async function route(req: IncomingMessage, res: ServerResponse, config: Resolved
  *
  * Routes: `POST /token` (log in, get a chat user token, start a session),
  * `POST /token/renew` (a new token for the session, no password),
- * `POST /logout` (end the session), `GET /health`, `GET /` (the login page)
+ * `POST /logout` (end the session), `GET /session` (whether there is one,
+ * always a 200), `GET /health`, `GET /` (the login page)
  * with its scripts under `GET /assets/`, and in demo mode only `GET
  * /chat/user/uuid/{uuid}/token`. There is no route that hands out app tokens.
  * Errors are JSON `{ "error": { "code", "message" } }`, see
