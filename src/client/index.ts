@@ -472,8 +472,10 @@ export class TokenClient {
    *   `onRenewError` (code `sdk_error`); what was done goes to `onHandOver`.
    *
    * Attach after `conn.open` resolved (or before: the client then waits for
-   * the SDK's `onConnected`). After your own `conn.close()` (signing out), the
-   * client does not log in again.
+   * the SDK's `onConnected`). It logs in again only after the SDK closed the
+   * connection at a token's expiry. When signing out, call `logout()` (or
+   * the function `attach` returns) before `conn.close()`: the client then
+   * leaves the connection alone.
    *
    * @param conn - the SDK connection.
    * @param id - the event handler id. Default `'agora-token-builder'`.
@@ -559,16 +561,15 @@ export class TokenClient {
     return token;
   }
 
-  /** Hands the current token to one connection, one hand-over at a time; a newer token waits for the one in progress. */
+  /** Hands the current token to one connection, one hand-over at a time: a later call runs after the one in progress. */
   #handOver(conn: ChatConnection, attached: Attached): void {
-    if (attached.delivering !== undefined) {
-      attached.delivering = attached.delivering.then(() => this.#deliver(conn, attached));
-      return;
-    }
-    const run = this.#deliver(conn, attached).finally(() => {
-      if (attached.delivering === run) attached.delivering = undefined;
-    });
-    attached.delivering = run;
+    const next: Promise<void> = (attached.delivering ?? Promise.resolve())
+      .then(() => this.#deliver(conn, attached))
+      .catch(() => undefined) // a callback that threw: the next hand-over still runs
+      .finally(() => {
+        if (attached.delivering === next) attached.delivering = undefined;
+      });
+    attached.delivering = next;
   }
 
   async #deliver(conn: ChatConnection, attached: Attached): Promise<void> {
