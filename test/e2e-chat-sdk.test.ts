@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { verifyToken } from '../src/index.js';
 import { addUser, startTokenServer, type RunningTokenServer, type TokenServerOptions } from '../src/server/index.js';
 import { installChatNetwork, type ChatNetwork } from './helpers/agora-chat-network.js';
 
@@ -210,9 +211,11 @@ describe('the client module with the real Agora Chat SDK', () => {
     expect(network.seen[2]!.token).toBe(tokenOf(renewed[1]!));
     expect(kinds(lines, 'sdk:expired')).toEqual([]);
     expect(kinds(lines, 'renewError')).toEqual([]);
+    // Online, with a current token of this user (the client goes on renewing every 3 s of these 5 s tokens).
     const now = await state();
     expect(now.opened).toBe(true);
-    expect(now.sdkToken).toBe(now.clientToken);
+    expect(kinds(await events(), 'token:renew').map(tokenOf)).toContain(now.sdkToken);
+    expect(verifyToken(now.sdkToken, APP_CERTIFICATE).status).toBe('valid');
   }, 20_000);
 
   it('keeps the user online when renewal fails until after expiry: logs in again with the fresh token, which Agora accepts', async () => {
@@ -309,6 +312,36 @@ describe('the client module with the real Agora Chat SDK', () => {
     expect(network.seen.filter((s) => s.kind === 'renew').map((s) => [s.token, s.verdict])).toEqual([[fresh, 'valid']]);
     expect(renewalsServed()).toBe(1);
     expect(await state()).toEqual({ opened: true, sdkToken: fresh, clientToken: fresh });
+  }, 20_000);
+
+  it('logs in with the fresh token when Agora stays unreachable until after the expiry, retrying until it is back', async () => {
+    const server = await start({ expire: 5 });
+    await open(server);
+    const first = await signIn({ renewAt: 0.6, retries: 6, retryDelay: 300 });
+    // Agora goes away before the renewal is due; the token server stays reachable.
+    await page.waitForTimeout(Math.max(0, first.issuedAt + 2000 - Date.now()));
+    network.drop();
+    await expect.poll(async () => kinds(await events(), 'handOver:wait').length, { timeout: 5000, interval: 50 }).toBe(1);
+    // The SDK closes at the expiry; the client's first login fails (Agora is still away), then Agora is back.
+    await expect.poll(async () => kinds(await events(), 'renewError:sdk_error').length, { timeout: 6000, interval: 50 }).toBeGreaterThanOrEqual(1);
+    network.restore();
+    await expect.poll(async () => kinds(await events(), 'handOver:open').length, { timeout: 8000, interval: 100 }).toBe(1);
+    const lines = await events();
+    console.log(lines.map((l) => l.replace(/007\S+@/, '007…@')).join('\n'), network.seen.map((s) => s.kind + ':' + s.verdict));
+    // The client logged in once, with its newest token (renewed meanwhile, as the SDK's events and its timers asked).
+    const opened = kinds(lines, 'handOver:open');
+    expect(opened).toHaveLength(1);
+    const fresh = tokenOf(opened[0]!);
+    expect(kinds(lines, 'token:renew').map(tokenOf)).toContain(fresh);
+    expect(kinds(lines, 'sdk:expired')).toHaveLength(1);
+    expect(at(opened[0]!)).toBeGreaterThan(at(kinds(lines, 'sdk:expired')[0]!));
+    expect(kinds(lines, 'renewError:sdk_error')[0]).toMatch(/:true@/);
+    expect(network.seen.filter((s) => s.verdict === 'valid' && s.kind === 'login').map((s) => s.token)).toEqual([first.accessToken, fresh]);
+    // Online, with a current token of this user (the client goes on renewing every 3 s of these 5 s tokens).
+    const now = await state();
+    expect(now.opened).toBe(true);
+    expect(kinds(await events(), 'token:renew').map(tokenOf)).toContain(now.sdkToken);
+    expect(verifyToken(now.sdkToken, APP_CERTIFICATE).status).toBe('valid');
   }, 20_000);
 
   it('reports a failed sign-out and stays signed in; after a sign-out that worked, it neither renews nor logs in again', async () => {
