@@ -492,7 +492,8 @@ export class TokenClient {
     const opened = typeof conn.isOpened === 'function' ? conn.isOpened() : true;
     const attached: Attached = { state: opened ? 'open' : 'closed', sdkToken: opened ? this.#token?.accessToken : undefined, delivering: undefined };
     const renew = () => {
-      this.renew().catch(() => undefined); // reported through onRenewError / onSessionEnd
+      // Not after logout() or stop(), nor before a login: no session to renew.
+      if (this.#token !== undefined) this.renew().catch(() => undefined); // reported through onRenewError / onSessionEnd
     };
     conn.addEventHandler(id, {
       onTokenWillExpire: () => {
