@@ -83,6 +83,9 @@ describe('the sign-in page in headless Chromium', () => {
   });
 
   it('is a sign-in page: its title and heading say so, with no demo badge', async () => {
+    const requests: string[] = [];
+    const record = (request: { method(): string; url(): string }) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    page.on('request', record);
     await page.goto(`${server.url}/`);
     expect(await page.title()).toBe('Agora Chat sign-in');
     expect(await page.textContent('h1')).toBe('Agora Chat sign-in');
@@ -91,6 +94,9 @@ describe('the sign-in page in headless Chromium', () => {
     expect(await page.isVisible('#login-form')).toBe(true);
     expect(await page.isVisible('#signed-in')).toBe(false);
     await shot('1-signed-out');
+    page.off('request', record);
+    // A fresh visit asks whether there is a session (a 200 either way), and renews nothing.
+    expect(requests.filter((r) => !r.startsWith('GET /assets/'))).toEqual(['GET /', 'GET /session']);
     expect(errors).toEqual([]);
   });
 

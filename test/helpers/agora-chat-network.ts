@@ -124,14 +124,15 @@ const message = (fields: Fields, field: number): Fields | undefined => {
   return value instanceof Uint8Array ? decodeProto(value) : undefined;
 };
 
-/** Field numbers of the SDK's schema (easemob.pb). */
-const MSYNC = { version: 1, guid: 2, auth: 3, command: 8, payload: 9 } as const;
-const JID = { appKey: 1, name: 2, domain: 3, clientResource: 4 } as const;
-const PROVISION = { status: 8, resource: 13, authToken: 18 } as const;
-const STATUS = { errorCode: 1, reason: 2 } as const;
-const COMMAND_PROVISION = 3;
-const ERROR_OK = 0;
-const ERROR_FAIL = 1;
+/** Field numbers of the SDK's schema (easemob.pb), checked against the SDK's bundle by test/agora-chat-schema.test.ts. */
+export const MSYNC = { version: 1, guid: 2, auth: 3, command: 8, payload: 9 } as const;
+export const JID = { appKey: 1, name: 2, domain: 3, clientResource: 4 } as const;
+export const PROVISION = { status: 8, resource: 13, authToken: 18 } as const;
+export const STATUS = { errorCode: 1, reason: 2 } as const;
+/** Values of the schema's enums the stand-in uses: MSync.Command.PROVISION, Status.ErrorCode.OK and FAIL. */
+export const COMMAND_PROVISION = 3;
+export const ERROR_OK = 0;
+export const ERROR_FAIL = 1;
 
 // ---- the stand-in -------------------------------------------------------------
 
