@@ -587,6 +587,7 @@ export class TokenClient {
         return;
       }
       const reopen = attached.state === 'expired';
+      let refused = false;
       let failure: unknown;
       try {
         if (reopen) {
@@ -596,14 +597,18 @@ export class TokenClient {
         } else {
           await conn.renewToken(token.accessToken);
         }
-        if (attached.state === 'open') {
-          attached.sdkToken = token.accessToken;
-          this.#options.onHandOver?.(reopen ? 'open' : 'renewToken', token);
-          return;
+        if (attached.state !== 'open') {
+          refused = true;
+          failure = new Error('the connection closed while it was given the token');
         }
-        failure = new Error('the connection closed while it was given the token');
       } catch (error) {
+        refused = true;
         failure = error;
+      }
+      if (!refused) {
+        attached.sdkToken = token.accessToken;
+        this.#options.onHandOver?.(reopen ? 'open' : 'renewToken', token);
+        return;
       }
       if (generation !== this.#generation) return;
       const willRetry = attempt < this.#options.retries;
