@@ -154,7 +154,8 @@ export type AgoraChatErrorCode =
  * (an answer that is not the server's JSON), `http_<status>` (an error
  * answer without the server's JSON, e.g. `http_502` from a proxy),
  * `stopped` (the client was stopped or logged out while a request was in
- * flight), `sdk_error` (an attached connection's `renewToken` threw or
+ * flight), `sdk_error` (an attached connection refused a token: its
+ * `renewToken` or, after the SDK closed at expiry, its `open` threw or
  * rejected; reported to `onRenewError`). A code another server sends is
  * passed on as it is.
  *

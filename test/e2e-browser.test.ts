@@ -6,7 +6,8 @@
 // (npm run build, as CI does first). Finds Chromium as test/helpers/chromium.ts says (CHROMIUM,
 // then PATH, then /usr/bin/chromium) and drives it through playwright-core;
 // never downloads a browser. Set E2E_SCREENSHOTS=DIR to
-// keep screenshots of the three states.
+// keep screenshots of the states (sign-in, renewal, expiry recovery,
+// sign-out failure).
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,8 +72,8 @@ describe('the sign-in page in headless Chromium', () => {
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {
-      // The 401 of the page's resume request without a session is expected; nothing else is.
-      if (message.type() === 'error' && !/status of 401/.test(message.text())) errors.push(message.text());
+      // Every error counts: a fresh visit probes for a session with GET /session, whose "none" is a 200.
+      if (message.type() === 'error') errors.push(message.text());
     });
   }, 40_000);
 
@@ -87,6 +88,9 @@ describe('the sign-in page in headless Chromium', () => {
   });
 
   it('is a sign-in page: its title and heading say so, with no demo badge', async () => {
+    const requests: string[] = [];
+    const record = (request: { method(): string; url(): string }) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    page.on('request', record);
     await page.goto(`${server.url}/`);
     expect(await page.title()).toBe('Agora Chat sign-in');
     expect(await page.textContent('h1')).toBe('Agora Chat sign-in');
@@ -95,6 +99,9 @@ describe('the sign-in page in headless Chromium', () => {
     expect(await page.isVisible('#login-form')).toBe(true);
     expect(await page.isVisible('#signed-in')).toBe(false);
     await shot('1-signed-out');
+    page.off('request', record);
+    // A fresh visit asks whether there is a session (a 200 either way), and renews nothing.
+    expect(requests.filter((r) => !r.startsWith('GET /assets/'))).toEqual(['GET /', 'GET /session']);
     expect(errors).toEqual([]);
   });
 
@@ -111,7 +118,8 @@ describe('the sign-in page in headless Chromium', () => {
     expect(await page.inputValue('#userID')).toBe('alice');
     expect(await page.isVisible('#signed-in')).toBe(false);
     await shot('2-failed-sign-in');
-    expect(errors).toEqual([]);
+    // The one error in the console: the wrong password's 401 from POST /token.
+    expect(errors).toEqual([expect.stringMatching(/status of 401/)]);
   });
 
   it('signs in, shows the chat username and UUID apart, renews through the session, resumes after a reload, signs out', async () => {
@@ -205,6 +213,90 @@ describe('the sign-in page in headless Chromium', () => {
       host.closeAllConnections();
       await new Promise<void>((resolve) => host.close(() => resolve()));
     }
+  });
+
+  it('says so when sign-out fails (a proxy\'s 503, then no network), stays signed in, and signs out on the next try', async () => {
+    await page.goto(`${server.url}/`);
+    await page.fill('#userID', 'alice');
+    await page.fill('#password', 'alice-password');
+    await page.click('#login');
+    await expect.poll(() => page.isVisible('#signed-in'), { timeout: 10_000 }).toBe(true);
+    let mode: 'proxy' | 'network' | 'through' = 'proxy';
+    await page.route('**/logout', (route) => {
+      if (mode === 'proxy') return route.fulfill({ status: 503, contentType: 'text/html', body: '<h1>503 Service Unavailable</h1>' });
+      if (mode === 'network') return route.abort('connectionreset');
+      return route.fallback();
+    });
+    try {
+      await page.click('#logout');
+      await expect.poll(() => page.isVisible('#logout-error'), { timeout: 5000 }).toBe(true);
+      expect(await page.textContent('#logout-error')).toBe('Sign-out failed: the server answered 503. You are still signed in; try again.');
+      expect(await page.textContent('#log')).toContain('Sign-out failed: POST logout answered 503 without JSON (http_503)');
+      expect(await page.isVisible('#signed-in')).toBe(true);
+      expect(await page.isVisible('#login-form')).toBe(false);
+      expect(await page.textContent('#log')).not.toContain('Signed out');
+      expect((await context.cookies()).map((c) => c.name)).toEqual(['agora_session']);
+      await shot('4-sign-out-failed');
+
+      mode = 'network';
+      await page.click('#logout');
+      await expect.poll(() => page.textContent('#logout-error')).toBe('Sign-out failed: the server could not be reached. You are still signed in; try again.');
+      expect(await page.textContent('#log')).toContain('(network_error)');
+      expect(await page.isVisible('#signed-in')).toBe(true);
+      // A reload would resume: the session is still there.
+      expect((await context.cookies()).map((c) => c.name)).toEqual(['agora_session']);
+
+      mode = 'through';
+      await page.click('#logout');
+      await expect.poll(() => page.isVisible('#login-form'), { timeout: 5000 }).toBe(true);
+      expect(await page.isVisible('#logout-error')).toBe(false);
+      expect(await page.textContent('#log')).toContain('Signed out');
+      expect(await context.cookies()).toEqual([]);
+    } finally {
+      await page.unroute('**/logout');
+    }
+    // The browser's own lines for the failed requests; nothing else.
+    expect(errors.filter((e) => !/status of 503|ERR_CONNECTION_RESET/.test(e))).toEqual([]);
+  });
+
+  it('shows the token expiring while renewals fail (503 with Retry-After), then renewed after expiry', async () => {
+    await page.goto(`${server.url}/`);
+    let failing = true;
+    await page.route('**/token/renew', (route) =>
+      failing
+        ? route.fulfill({
+            status: 503,
+            contentType: 'application/json; charset=utf-8',
+            headers: { 'retry-after': '2' },
+            body: JSON.stringify({ error: { code: 'store_unavailable', message: 'the user store is unavailable; try again shortly' } }),
+          })
+        : route.fallback(),
+    );
+    try {
+      await page.fill('#userID', 'alice');
+      await page.fill('#password', 'alice-password');
+      await page.click('#login');
+      await expect.poll(() => page.isVisible('#signed-in'), { timeout: 10_000 }).toBe(true);
+      const first = (await page.textContent('#token'))!.trim();
+      await expect.poll(() => page.textContent('#countdown'), { timeout: 10_000, interval: 100 }).toBe('expired, renewing…');
+      expect(await page.textContent('#countdown-label')).toBe('Token');
+      expect(await page.textContent('#log')).toContain('Renewal failed: the user store is unavailable; try again shortly (store_unavailable), retrying in 2 s');
+      await shot('5-expired-while-renewal-fails');
+      failing = false;
+      await expect.poll(() => page.textContent('#renewals'), { timeout: 10_000, interval: 100 }).toBe('1');
+      expect(await page.textContent('#log')).toContain('Token renewed (#1) after the previous one expired');
+      expect(await page.textContent('#countdown')).toMatch(/^[1-5] s$/);
+      expect(await page.textContent('#countdown-label')).toBe('Token expires in');
+      const second = (await page.textContent('#token'))!.trim();
+      expect(second).not.toBe(first);
+      expect(verifyToken(second, APP_CERTIFICATE).status).toBe('valid');
+      await shot('6-renewed-after-expiry');
+    } finally {
+      await page.unroute('**/token/renew');
+    }
+    await page.click('#logout');
+    await expect.poll(() => page.isVisible('#login-form'), { timeout: 5000 }).toBe(true);
+    expect(errors.filter((e) => !/status of 503/.test(e))).toEqual([]);
   });
 
   it('wears a demo badge in demo mode only', async () => {

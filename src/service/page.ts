@@ -32,11 +32,13 @@ function showLoggedOut(message) {
   current = null;
   $('signed-in').hidden = true;
   $('login-form').hidden = false;
+  $('logout-error').hidden = true;
   $('login-error').textContent = message || '';
   $('login-error').hidden = !message;
 }
 
 async function showToken(token, reason) {
+  const lapsed = current !== null && current.expiresAt <= Date.now();
   current = token;
   if (reason === 'renew') renewals += 1;
   else renewals = 0;
@@ -51,7 +53,8 @@ async function showToken(token, reason) {
   tick();
   if (reason === 'login') log('Signed in as ' + token.chatUserName);
   else if (reason === 'resume') log('Session resumed for ' + token.chatUserName);
-  else log('Token renewed (#' + renewals + ')');
+  else log('Token renewed (#' + renewals + ')' + (lapsed ? ' after the previous one expired' : ''));
+  $('logout-error').hidden = true;
   try {
     const { decodeToken } = await loadWeb();
     const decoded = await decodeToken(token.accessToken);
@@ -76,16 +79,20 @@ function duration(seconds) {
 
 function tick() {
   if (!current) return;
-  const total = current.expiresAt - current.receivedAt;
+  const total = current.expiresAt - current.issuedAt;
   const left = Math.max(0, Math.ceil((current.expiresAt - Date.now()) / 1000));
-  $('countdown').textContent = left > 0 ? duration(left) : 'expired';
+  $('countdown-label').textContent = left > 0 ? 'Token expires in' : 'Token';
+  $('countdown').textContent = left > 0 ? duration(left) : 'expired, renewing…';
   $('countdown').classList.toggle('late', current.expiresAt - Date.now() <= total * (1 - RENEW_AT));
 }
 
 const client = new TokenClient({
   renewAt: RENEW_AT,
   onToken: (token, reason) => void showToken(token, reason),
-  onRenewError: (error, willRetry) => log('Renewal failed: ' + error.message + ' (' + error.code + ')' + (willRetry ? ', retrying' : '')),
+  onRenewError: (error, willRetry) => {
+    const wait = error.retryAfter ? ', retrying in ' + error.retryAfter + ' s' : willRetry ? ', retrying' : ', trying again when the token expires';
+    log('Renewal failed: ' + error.message + ' (' + error.code + ')' + wait);
+  },
   onSessionEnd: (error) => {
     log(error ? 'Session ended: ' + error.message : 'Signed out');
     showLoggedOut(error ? 'Your session has ended. Sign in again.' : '');
@@ -112,8 +119,20 @@ $('login-form').addEventListener('submit', async (event) => {
   }
 });
 
-$('logout').addEventListener('click', () => {
-  client.logout().catch((error) => log('Sign-out failed: ' + error.message));
+$('logout').addEventListener('click', async () => {
+  $('logout').disabled = true;
+  $('logout-error').hidden = true;
+  try {
+    await client.logout();
+  } catch (error) {
+    // The session cookie is still there: say so, rather than "Signed out".
+    const why = error.status ? 'the server answered ' + error.status : 'the server could not be reached';
+    $('logout-error').textContent = 'Sign-out failed: ' + why + '. You are still signed in; try again.';
+    $('logout-error').hidden = false;
+    log('Sign-out failed: ' + error.message + ' (' + (error.code || 'error') + ')');
+  } finally {
+    $('logout').disabled = false;
+  }
 });
 
 setInterval(tick, 250);
@@ -139,6 +158,7 @@ form { display: grid; grid-template-columns: 7rem 1fr; gap: .6rem .75rem; align-
 input { font: inherit; padding: .4rem .55rem; }
 button { font: inherit; padding: .4rem 1.25rem; cursor: pointer; }
 form button { grid-column: 2; justify-self: start; }
+#logout-error { margin: 0 0 1rem; padding: .5rem .75rem; border-radius: 4px; color: #b3261e; background: #b3261e1a; border: 1px solid #b3261e55; }
 #login-error { grid-column: 1 / -1; margin: 0; padding: .5rem .75rem; border-radius: 4px; color: #b3261e; background: #b3261e1a; border: 1px solid #b3261e55; }
 h2 { font-size: 1.05rem; margin: 0 0 .75rem; }
 dl { display: grid; grid-template-columns: 10rem 1fr; gap: .35rem .75rem; margin: 0 0 1rem; }
@@ -149,6 +169,7 @@ details { margin: 0 0 1rem; }
 #token { word-break: break-all; background: #8881; padding: .5rem; border-radius: 4px; margin: .5rem 0 0; font-size: .8rem; }
 #countdown { font-weight: 700; font-variant-numeric: tabular-nums; }
 #countdown.late { color: #c0392b; }
+#log li { display: grid; grid-template-columns: auto 1fr; }
 #log { list-style: none; padding: 0; margin: 0; font-size: .9rem; max-height: 14rem; overflow-y: auto; }
 #log:empty::before { content: 'Nothing yet.'; color: GrayText; }
 #log time { color: GrayText; font-variant-numeric: tabular-nums; margin-right: .5rem; }
@@ -216,7 +237,7 @@ ${hint}
   <dl>
     <dt>Chat username</dt><dd id="chat-user-name"></dd>
     <dt>Chat user UUID</dt><dd id="chat-user-uuid"></dd>
-    <dt>Token expires in</dt><dd id="countdown"></dd>
+    <dt id="countdown-label">Token expires in</dt><dd id="countdown"></dd>
     <dt>Expires at</dt><dd id="expires"></dd>
     <dt>Renewals</dt><dd id="renewals">0</dd>
   </dl>
@@ -229,6 +250,7 @@ ${hint}
     </dl>
     <p id="token"></p>
   </details>
+  <p id="logout-error" role="alert" hidden></p>
   <button type="button" id="logout">Sign out</button>
 </section>
 <section>
