@@ -7,6 +7,7 @@ import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOpti
 import type { PasswordHasher } from '../service/user-store.js';
 import { UserStoreError } from '../service/user-store.js';
 import { UsersFileError } from './users-file-error.js';
+import { MAX_PASSWORD_LENGTH } from '../service/accounts.js';
 
 /**
  * The scrypt cost parameters stored with every hash. `N` is the CPU/memory
@@ -61,9 +62,7 @@ export interface PasswordHash extends ScryptParams {
   readonly hash: string;
 }
 
-
-/** Longest password accepted, in UTF-16 code units. */
-export const MAX_PASSWORD_LENGTH = 1024;
+export { MAX_PASSWORD_LENGTH } from '../service/accounts.js';
 
 // Bounds on scrypt parameters, for new hashes and for those read back from a
 // file, so that a damaged or hostile file cannot make one login cost much

@@ -15,6 +15,7 @@ import {
   type ScryptParams,
 } from './password.js';
 import { UsersFileError } from './users-file-error.js';
+import { isName, MAX_NAME_LENGTH, normalizeUser, type AuthenticatedUser, type LegacyAuthenticatedUser } from '../service/accounts.js';
 
 export {
   DEFAULT_SCRYPT_PARAMS,
@@ -103,17 +104,10 @@ export interface UsersFile {
 
 export { UsersFileError, type UsersFileErrorCode } from './users-file-error.js';
 
-/** Longest login name, chat username and chat UUID accepted, in UTF-16 code units. */
-export const MAX_NAME_LENGTH = 256;
+export { MAX_NAME_LENGTH, type AuthenticatedUser, type LegacyAuthenticatedUser } from '../service/accounts.js';
 
 function invalid(message: string): UsersFileError {
   return new UsersFileError('ERR_INVALID_ARGUMENT', message);
-}
-
-/** A printable, well-formed string of 1..max characters (no control characters, no lone surrogates). */
-function isName(value: unknown, max: number): value is string {
-  // eslint-disable-next-line no-control-regex
-  return typeof value === 'string' && value.length > 0 && value.length <= max && value.isWellFormed() && !/[\u0000-\u001f\u007f]/.test(value);
 }
 
 function checkName(value: unknown, argument: string): asserts value is string {
@@ -933,39 +927,6 @@ export async function listUsers(path: string): Promise<UserSummary[]> {
 }
 
 /**
- * A successful login: the Agora Chat user the token is for.
- *
- * @example
- * ```ts
- * const user: AuthenticatedUser = { chatUserName: 'alice', chatUserUuid: '0ffe2b70-e979-11e8-9b1f-1d7a0b5d214b' };
- * ```
- */
-export interface AuthenticatedUser {
-  /** The Agora Chat username, answered as `chatUserName`; the client logs in to Agora Chat with it. */
-  readonly chatUserName: string;
-  /** The Agora Chat UUID of that username; the chat user token is built for it. */
-  readonly chatUserUuid: string;
-}
-
-/**
- * The older shape an {@link Authenticate} may resolve to, from before the
- * chat username and UUID were told apart.
- *
- * @deprecated Its one id was used both as the token's user id and as the
- * answered `chatUserName`; resolve an {@link AuthenticatedUser} instead.
- * {@link normalizeAuthenticatedUser} turns it into one with that id in both fields.
- *
- * @example
- * ```ts
- * const old: LegacyAuthenticatedUser = { chatUserId: 'alice' };
- * ```
- */
-export interface LegacyAuthenticatedUser {
-  /** The one id of the older shape: the token's user id and the answered `chatUserName`. */
-  readonly chatUserId: string;
-}
-
-/**
  * Checks what an {@link Authenticate} resolved to and returns it as an
  * {@link AuthenticatedUser}: `null`/`undefined` stay `null` (a refused login);
  * a legacy `{ chatUserId }` gets that id as both `chatUserName` and
@@ -986,17 +947,11 @@ export interface LegacyAuthenticatedUser {
 export function normalizeAuthenticatedUser(
   user: AuthenticatedUser | LegacyAuthenticatedUser | null | undefined,
 ): AuthenticatedUser | null {
-  if (user === null || user === undefined) return null;
-  const u = user as unknown as Record<string, unknown>;
-  if (typeof u !== 'object') throw invalid('authenticate must resolve to { chatUserName, chatUserUuid }, null or undefined');
-  if (u.chatUserName !== undefined || u.chatUserUuid !== undefined) {
-    if (!isName(u.chatUserName, MAX_NAME_LENGTH) || !isName(u.chatUserUuid, MAX_NAME_LENGTH)) {
-      throw invalid(`authenticate resolved a user without a valid chatUserName and chatUserUuid (each 1 to ${MAX_NAME_LENGTH} characters)`);
-    }
-    return { chatUserName: u.chatUserName, chatUserUuid: u.chatUserUuid };
+  try {
+    return normalizeUser(user);
+  } catch (error) {
+    throw invalid((error as Error).message);
   }
-  if (isName(u.chatUserId, MAX_NAME_LENGTH)) return { chatUserName: u.chatUserId, chatUserUuid: u.chatUserId };
-  throw invalid('authenticate must resolve to { chatUserName, chatUserUuid }, null or undefined');
 }
 
 /**

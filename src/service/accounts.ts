@@ -30,8 +30,12 @@ export interface AuthenticatedUser {
 }
 
 /**
- * What an authenticate written for version 0.1 resolves to: one id, used as
- * both the chat username and the UUID the token is built for.
+ * The older shape an `authenticate` may resolve to, from before the chat
+ * username and UUID were told apart.
+ *
+ * @deprecated Its one id was used both as the token's user id and as the
+ * answered `chatUserName`; resolve an {@link AuthenticatedUser} instead. It
+ * is read as that id in both fields.
  *
  * @example
  * ```ts
@@ -39,13 +43,13 @@ export interface AuthenticatedUser {
  * ```
  */
 export interface LegacyAuthenticatedUser {
-  /** The one id of version 0.1: the token's user id and the answered `chatUserName`. */
+  /** The one id of the older shape: the token's user id and the answered `chatUserName`. */
   readonly chatUserId: string;
 }
 
 /**
  * Checks a login for the service: resolve the chat user, or `null` to refuse
- * (401). A legacy `{ chatUserId }` (version 0.1) is still accepted. The third
+ * (401). A legacy `{ chatUserId }` is still accepted. The third
  * argument aborts when the client goes away.
  *
  * @example
@@ -90,7 +94,8 @@ export interface Accounts {
   readonly hasher: PasswordHasher | undefined;
 }
 
-const isName = (value: unknown, max: number): value is string =>
+/** A login name, chat username or UUID: 1 to `max` well-formed characters, no control characters. */
+export const isName = (value: unknown, max: number): value is string =>
   // eslint-disable-next-line no-control-regex
   typeof value === 'string' && value.length > 0 && value.length <= max && value.isWellFormed() && !/[\u0000-\u001f\u007f]/.test(value);
 
@@ -152,7 +157,7 @@ export function storeAccounts(store: UserStore, hasher: PasswordHasher, warn: (m
   };
 }
 
-/** Logins and lookups over `authenticate` and, optionally, `findUser` (the options of version 0.1). */
+/** Logins and lookups over `authenticate` and, optionally, `findUser` (the options from before user stores). */
 export function functionAccounts(authenticate: ServiceAuthenticate, findUser: ServiceFindUser | undefined): Accounts {
   return {
     store: undefined,
