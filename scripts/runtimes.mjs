@@ -1,16 +1,28 @@
 #!/usr/bin/env node
 // The runtime matrix (issue 7): runs the vectors and a build/decode/verify
 // smoke test (test/runtimes/smoke.mjs) against the BUILT package (dist/, run
-// `npm run build` first) on every runtime docs/web.md claims, and its
-// Worker and browser examples as written:
+// `npm run build` first) on every runtime docs/web.md claims, its Worker
+// and browser examples as written, the token service, and the examples of
+// docs/deploy.md that need these engines, as written. Rows (runtime | entry):
 //
-//   Node, Bun, Deno         root, web, compat/agora-token, compat/agora-access-token
-//   workerd + nodejs_compat root, web, compat/agora-token, compat/agora-access-token  (miniflare)
-//   workerd, no Node APIs   web, docs/web.md's Worker                          (miniflare)
-//   Chromium (headless)     web, docs/web.md's browser snippet  (esbuild --platform=browser)
-//   Node, Bun, Deno, workerd the token service (handler): login, verify, renew,
-//                           logout, a removed user's renewal is session_revoked
-//                           (Bun.serve, Deno.serve; workerd without nodejs_compat)
+//   node, bun, deno          | root, web, compat/agora-token, compat/agora-access-token
+//   workerd+nodejs_compat    | root, web, compat/agora-token, compat/agora-access-token  (miniflare)
+//   workerd (no Node APIs)   | web, docs/web.md Worker                                   (miniflare)
+//   chromium (headless)      | web, docs/web.md renewal  (esbuild --platform=browser)
+//   node, bun, deno, workerd | handler: the token service (test/runtimes/handler-flow.mjs):
+//                            |   login, verify for the UUID, renew, session, logout, a removed
+//                            |   user's renewal is session_revoked, health (Bun.serve,
+//                            |   Deno.serve; workerd without nodejs_compat)
+//   workerd                  | docs/deploy.md Worker     (no nodejs_compat, secrets as bindings)
+//   bun                      | docs/deploy.md Bun.serve  (on 127.0.0.1, called with fetch)
+//   deno                     | docs/deploy.md Deno.serve (--allow-net=127.0.0.1 --allow-env)
+//
+// The docs/deploy.md rows take the example's block as written
+// (test/runtimes/deploy-examples.mjs extracts and bundles it, with a
+// memory store as its users module) and run the same flow, less the
+// removal (its store is the example's own). The other examples of
+// docs/deploy.md (Next.js, Hono, Express) need only devDependencies and run
+// in vitest: test/deploy-examples.test.ts, with the same module and flow.
 //
 // Bun, Deno and miniflare (workerd) are not devDependencies, so that npm ci
 // stays light: they are pinned by scripts/runtimes/package-lock.json and
