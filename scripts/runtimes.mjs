@@ -1,16 +1,28 @@
 #!/usr/bin/env node
 // The runtime matrix (issue 7): runs the vectors and a build/decode/verify
 // smoke test (test/runtimes/smoke.mjs) against the BUILT package (dist/, run
-// `npm run build` first) on every runtime docs/web.md claims, and its
-// Worker and browser examples as written:
+// `npm run build` first) on every runtime docs/web.md claims, its Worker
+// and browser examples as written, the token service, and the examples of
+// docs/deploy.md that need these engines, as written. Rows (runtime | entry):
 //
-//   Node, Bun, Deno         root, web, compat/agora-token, compat/agora-access-token
-//   workerd + nodejs_compat root, web, compat/agora-token, compat/agora-access-token  (miniflare)
-//   workerd, no Node APIs   web, docs/web.md's Worker                          (miniflare)
-//   Chromium (headless)     web, docs/web.md's browser snippet  (esbuild --platform=browser)
-//   Node, Bun, Deno, workerd the token service (handler): login, verify, renew,
-//                           logout, a removed user's renewal is session_revoked
-//                           (Bun.serve, Deno.serve; workerd without nodejs_compat)
+//   node, bun, deno          | root, web, compat/agora-token, compat/agora-access-token
+//   workerd+nodejs_compat    | root, web, compat/agora-token, compat/agora-access-token  (miniflare)
+//   workerd (no Node APIs)   | web, docs/web.md Worker                                   (miniflare)
+//   chromium (headless)      | web, docs/web.md renewal  (esbuild --platform=browser)
+//   node, bun, deno, workerd | handler: the token service (test/runtimes/handler-flow.mjs):
+//                            |   login, verify for the UUID, renew, session, logout, a removed
+//                            |   user's renewal is session_revoked, health (Bun.serve,
+//                            |   Deno.serve; workerd without nodejs_compat)
+//   workerd                  | docs/deploy.md Worker     (no nodejs_compat, secrets as bindings)
+//   bun                      | docs/deploy.md Bun.serve  (on 127.0.0.1, called with fetch)
+//   deno                     | docs/deploy.md Deno.serve (--allow-net=127.0.0.1 --allow-env)
+//
+// The docs/deploy.md rows take the example's block as written
+// (test/runtimes/deploy-examples.mjs extracts and bundles it, with a
+// memory store as its users module) and run the same flow, less the
+// removal (its store is the example's own). The other examples of
+// docs/deploy.md (Next.js, Hono, Express) need only devDependencies and run
+// in vitest: test/deploy-examples.test.ts, with the same module and flow.
 //
 // Bun, Deno and miniflare (workerd) are not devDependencies, so that npm ci
 // stays light: they are pinned by scripts/runtimes/package-lock.json and
@@ -34,9 +46,9 @@ const COMPAT_ENTRIES = ['compat/agora-token', 'compat/agora-access-token'];
 /** workerd's date of the pinned miniflare; flags behave as on that date. */
 const COMPATIBILITY_DATE = '2026-04-01';
 
-const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8'));
 const smoke = await import(new URL('smoke.mjs', `file://${RUNTIMES_DIR}`).href);
 const flow = await import(new URL('handler-flow.mjs', `file://${RUNTIMES_DIR}`).href);
+const deploy = await import(new URL('deploy-examples.mjs', `file://${RUNTIMES_DIR}`).href);
 // Every vectors file runs everywhere: a file in vectors/ that the checks do not read fails the run.
 const onDisk = readdirSync(`${ROOT}vectors`).filter((name) => name.endsWith('.json')).sort();
 if (JSON.stringify(onDisk) !== JSON.stringify([...smoke.VECTOR_FILES].sort())) {
@@ -57,21 +69,18 @@ const MATRIX = [
   { runtime: 'workerd+nodejs_compat', entry: 'web', expected: ENTRY_CHECKS },
   ...COMPAT_ENTRIES.map((entry) => ({ runtime: 'workerd+nodejs_compat', entry, expected: smoke.COMPAT_CHECKS[entry].length })),
   { runtime: 'workerd', entry: 'web', expected: ENTRY_CHECKS },
-  { runtime: 'workerd', entry: 'docs Worker', expected: 3 },
+  { runtime: 'workerd', entry: 'docs/web.md Worker', expected: 3 },
   { runtime: 'chromium', entry: 'web', expected: ENTRY_CHECKS },
-  { runtime: 'chromium', entry: 'docs renewal', expected: 2 },
+  { runtime: 'chromium', entry: 'docs/web.md renewal', expected: 2 },
   ...['node', 'bun', 'deno', 'workerd'].map((runtime) => ({ runtime, entry: 'handler', expected: flow.HANDLER_FLOW_CHECKS })),
+  // docs/deploy.md's examples that need these engines (the others run in vitest: test/deploy-examples.test.ts).
+  { runtime: 'workerd', entry: 'docs/deploy.md Worker', expected: flow.DEPLOY_FLOW_CHECKS },
+  { runtime: 'bun', entry: 'docs/deploy.md Bun.serve', expected: flow.DEPLOY_FLOW_CHECKS },
+  { runtime: 'deno', entry: 'docs/deploy.md Deno.serve', expected: flow.DEPLOY_FLOW_CHECKS },
 ];
 
 /** The ESM file of an entry ("root", "web", "compat/...") by the package's "exports". */
-function entryFile(entry) {
-  const key = entry === 'root' ? '.' : `./${entry}`;
-  const target = pkg.exports[key]?.import?.default;
-  if (target === undefined) throw new Error(`package.json "exports" has no import of ${key}`);
-  const file = fileURLToPath(new URL(target, `file://${ROOT}`));
-  if (!existsSync(file)) throw new Error(`${target} is missing: run \`npm run build\` first`);
-  return file;
-}
+const { entryFile, selfReference } = deploy;
 
 const fromError = (what, error) => ({ passed: 0, failed: 1, failures: [`${what}: ${error?.stack ?? error}`] });
 
@@ -158,16 +167,6 @@ async function importMiniflare() {
 }
 
 // ---------------------------------------------------------------- bundles (esbuild)
-
-/** Resolves `agora-token-builder/...` (as the docs' examples import it) to the built file, by "exports". */
-const selfReference = {
-  name: 'self-reference',
-  setup(b) {
-    b.onResolve({ filter: /^agora-token-builder(\/.*)?$/ }, (args) => ({
-      path: entryFile(args.path === pkg.name ? 'root' : args.path.slice(pkg.name.length + 1)),
-    }));
-  },
-};
 
 /** Keeps every Node built-in external under its `node:` name (the form workerd's nodejs_compat knows). */
 const nodeBuiltins = {
@@ -302,7 +301,7 @@ const APP_CERTIFICATE = '5CFd2fd1755d40ecb72977518be15d3b';
 /** The Worker of docs/web.md, as written, in workerd without nodejs_compat, checked from outside with the root entry. */
 async function readmeWorker() {
   const runtime = 'workerd';
-  const entry = 'docs Worker';
+  const entry = 'docs/web.md Worker';
   let mf;
   try {
     const root = await import(entryFile('root'));
@@ -343,7 +342,7 @@ async function readmeWorker() {
     const failures = results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.message}`);
     return [{ runtime, entry, passed: results.length - failures.length, failed: failures.length, failures }];
   } catch (error) {
-    return [{ runtime, entry, ...fromError('docs Worker', error) }];
+    return [{ runtime, entry, ...fromError('docs/web.md Worker', error) }];
   } finally {
     await dispose(mf);
   }
@@ -393,6 +392,48 @@ async function localHandler(runtime, command, prefix) {
   return [JSON.parse(line.slice('RUNTIME-RESULT '.length))];
 }
 
+// ---------------------------------------------------------------- docs/deploy.md
+
+/** docs/deploy.md's Cloudflare Worker as written, in workerd without nodejs_compat, its secrets as env bindings. */
+async function deployWorker() {
+  const runtime = 'workerd';
+  const entry = 'docs/deploy.md Worker';
+  let mf;
+  try {
+    const root = await import(entryFile('root'));
+    // Without nodejs_compat, a `node:` import would stay in the script, where workerd refuses it at load.
+    const script = await deploy.bundleDeployExample('worker', { platform: 'browser' });
+    mf = await worker(script, { nodejsCompat: false, bindings: { ...deploy.DEPLOY_ENV } });
+    const call = (path, init) => mf.dispatchFetch(`http://localhost${path}`, init);
+    return [{ runtime, entry, ...(await flow.runHandlerFlow({ call, lib: root })) }];
+  } catch (error) {
+    return [{ runtime, entry, ...fromError(entry, error) }];
+  } finally {
+    await dispose(mf);
+  }
+}
+
+/** docs/deploy.md's Bun.serve or Deno.serve example as written: served by the runtime on 127.0.0.1, called from Node with fetch. */
+async function deployServer(runtime, entry, command, prefix) {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/atb-deploy-`);
+  let server;
+  try {
+    const root = await import(entryFile('root'));
+    const file = `${dir}/${runtime}.mjs`;
+    writeFileSync(file, await deploy.bundleDeployExample(runtime, { platform: 'neutral' }));
+    server = await deploy.startServer(command, [...prefix, file], { cwd: dir, env: { ...RUNTIME_ENV, ...deploy.DEPLOY_ENV, PORT: '0' } });
+    const call = (path, init) => fetch(`${server.url}${path}`, init);
+    return [{ runtime, entry, ...(await flow.runHandlerFlow({ call, lib: root })) }];
+  } catch (error) {
+    return [{ runtime, entry, ...fromError(entry, error) }];
+  } finally {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------- Chromium
 
 /** The renewal snippet of docs/web.md: its scheduleRenewal is called with tokens built in the page; setTimeout is watched. */
@@ -422,14 +463,14 @@ async function runRenewal() {
   } finally {
     window.setTimeout = realSetTimeout;
   }
-  return { entry: 'docs renewal', passed: 2 - failures.length, failed: failures.length, failures };
+  return { entry: 'docs/web.md renewal', passed: 2 - failures.length, failed: failures.length, failures };
 }
 window.__renewal = runRenewal();
 `;
 
 async function chromiumChecks() {
   const runtime = 'chromium';
-  const entries = ['web', 'docs renewal'];
+  const entries = ['web', 'docs/web.md renewal'];
   const found = findChromium();
   if (found.path === undefined) return entries.map((entry) => ({ runtime, entry, ...fromError('chromium', found.message) }));
   let server;
@@ -513,12 +554,18 @@ await timed('deno', () => localRuntime('deno', bin('deno'), ['run', '--quiet', '
 await timed('workerd+nodejs_compat', () => workerdChecks('workerd+nodejs_compat', ['root', ...COMPAT_ENTRIES], true));
 await timed('workerd+nodejs_compat web', () => workerdChecks('workerd+nodejs_compat', ['web'], true));
 await timed('workerd', () => workerdChecks('workerd', ['web'], false));
-await timed('workerd docs Worker', readmeWorker);
+await timed('workerd docs/web.md Worker', readmeWorker);
 await timed('chromium', chromiumChecks);
 await timed('node handler', () => localHandler('node', process.execPath, []));
 await timed('bun handler', () => localHandler('bun', bin('bun'), ['run', '--no-install']));
 await timed('deno handler', () => localHandler('deno', bin('deno'), ['run', '--quiet', '--no-prompt', `--allow-read=${ROOT}`, '--allow-net=127.0.0.1']));
 await timed('workerd handler', workerdHandler);
+await timed('workerd docs/deploy.md Worker', deployWorker);
+await timed('bun docs/deploy.md Bun.serve', () => deployServer('bun', 'docs/deploy.md Bun.serve', bin('bun'), ['run', '--no-install']));
+await timed('deno docs/deploy.md Deno.serve', () =>
+  // The flags docs/deploy.md names, the network narrowed to the loopback.
+  deployServer('deno', 'docs/deploy.md Deno.serve', bin('deno'), ['run', '--no-prompt', '--allow-net=127.0.0.1', '--allow-env']),
+);
 
 let ok = true;
 const table = [];

@@ -60,6 +60,10 @@ declare function showLoginForm(): void;
 declare const conn: Parameters<import('agora-token-builder/client').TokenClient['attach']>[0] & {
   open(options: { user: string; agoraToken: string }): Promise<unknown>;
 };
+/** The reader's users module in a Next.js app (docs/deploy.md). */
+declare module '@/lib/users' {
+  export const store: import('agora-token-builder/handler').UserStore;
+}
 `;
 
 const SKIP = /^<!--\s*(?:readme-)?samples:\s*skip:\s*(.+?)\s*-->$/;
