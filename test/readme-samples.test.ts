@@ -56,11 +56,17 @@ declare const db: {
 };
 /** The reader's login form. */
 declare function showLoginForm(): void;
-/** An Agora Chat SDK connection: what TokenClient.attach takes, and open(). */
+/** An Agora Chat SDK connection: what TokenClient.attach takes, open() and close(). */
 declare const conn: Parameters<import('agora-token-builder/client').TokenClient['attach']>[0] & {
-  open(options: { user: string; agoraToken: string }): Promise<unknown>;
+  open(options: { user: string; accessToken: string }): Promise<unknown>;
+  close(): void;
 };
-/** The reader's users module in a Next.js app (docs/deploy.md). */
+/** The reader's TokenClient, made as in the client guide's quick start. */
+declare const tokens: import('agora-token-builder/client').TokenClient;
+/** The reader's page: a button and a way to show a message. */
+declare const signOutButton: HTMLButtonElement;
+declare function showMessage(text: string): void;
+/** A Next.js app's own module (the '@/' alias) that exports its user store. */
 declare module '@/lib/users' {
   export const store: import('agora-token-builder/handler').UserStore;
 }
