@@ -1,6 +1,7 @@
 // HTTP answers of the token service: JSON bodies, errors with a stable code,
 // CORS, the JSON-only request body and its size limit. Web APIs only.
 import type { TokenServerErrorCode } from '../error-codes.js';
+import { concatBytes } from '../_internal/bytes.js';
 
 /** The largest `maxBodyBytes` accepted. */
 export const MAX_BODY_LIMIT = 1 << 20;
@@ -131,13 +132,7 @@ async function readRequestBody(request: ServiceRequest, limit: number): Promise<
     if (error instanceof HttpError) throw error;
     throw new ClientGone();
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  return concatBytes(...chunks);
 }
 
 /**

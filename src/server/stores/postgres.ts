@@ -342,13 +342,31 @@ class PostgresStore implements PostgresUserStore {
     return this.#ready;
   }
 
-  async #migrate(): Promise<void> {
-    const pool = await this.#getPool();
-    const client = await pool.connect();
-    const { table } = this.#settings;
+  /**
+   * Runs `work` in one transaction on one pooled connection: COMMIT when it
+   * resolves, ROLLBACK when it throws. A connection that failed for a
+   * transient reason (the server went away) is dropped from the pool.
+   */
+  async #transaction<T>(work: (client: PostgresPoolClient) => Promise<T>): Promise<T> {
+    const client = await (await this.#getPool()).connect();
     let failed: unknown;
     try {
       await client.query({ text: 'BEGIN' });
+      const result = await work(client);
+      await client.query({ text: 'COMMIT' });
+      return result;
+    } catch (error) {
+      failed = error;
+      await client.query({ text: 'ROLLBACK' }).catch(() => undefined);
+      throw error;
+    } finally {
+      client.release(failed !== undefined && isTransient(failed) ? (failed as Error) : undefined);
+    }
+  }
+
+  #migrate(): Promise<void> {
+    const { table } = this.#settings;
+    return this.#transaction(async (client) => {
       await client.query({ text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`agora-token-builder:${table}`] });
       await client.query({
         text:
@@ -380,14 +398,7 @@ class PostgresStore implements PostgresUserStore {
           text: `INSERT INTO ${table}_schema (id, version) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET version = 1, updated_at = now()`,
         });
       }
-      await client.query({ text: 'COMMIT' });
-    } catch (error) {
-      failed = error;
-      await client.query({ text: 'ROLLBACK' }).catch(() => undefined);
-      throw error;
-    } finally {
-      client.release(failed !== undefined && isTransient(failed) ? (failed as Error) : undefined);
-    }
+    });
   }
 
   async #query(text: string, values: unknown[], name?: string): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }> {
@@ -529,10 +540,7 @@ class PostgresStore implements PostgresUserStore {
     const { table } = this.#settings;
     try {
       await this.#schema();
-      const client = await (await this.#getPool()).connect();
-      let failed: unknown;
-      try {
-        await client.query({ text: 'BEGIN' });
+      await this.#transaction(async (client) => {
         for (let i = 0; i < users.length; i += 1000) {
           const batch = users.slice(i, i + 1000);
           await client.query({
@@ -552,14 +560,7 @@ class PostgresStore implements PostgresUserStore {
             ],
           });
         }
-        await client.query({ text: 'COMMIT' });
-      } catch (error) {
-        failed = error;
-        await client.query({ text: 'ROLLBACK' }).catch(() => undefined);
-        throw error;
-      } finally {
-        client.release(failed !== undefined && isTransient(failed) ? (failed as Error) : undefined);
-      }
+      });
     } catch (error) {
       const e = error as { code?: string; constraint?: string; detail?: string };
       if (e?.code === '23505') {
