@@ -325,9 +325,10 @@ describe('the client module with the real Agora Chat SDK', () => {
     // The SDK closes at the expiry; the client's first login fails (Agora is still away), then Agora is back.
     await expect.poll(async () => kinds(await events(), 'renewError:sdk_error').length, { timeout: 6000, interval: 50 }).toBeGreaterThanOrEqual(1);
     network.restore();
-    await expect.poll(async () => kinds(await events(), 'handOver:open').length, { timeout: 8000, interval: 100 }).toBe(1);
+    // The client's next try comes after its back-off (300 ms doubling), and a try the SDK started while Agora
+    // was away may take seconds to fail: allow for both on a loaded machine.
+    await expect.poll(async () => kinds(await events(), 'handOver:open').length, { timeout: 20_000, interval: 100 }).toBe(1);
     const lines = await events();
-    console.log(lines.map((l) => l.replace(/007\S+@/, '007…@')).join('\n'), network.seen.map((s) => s.kind + ':' + s.verdict));
     // The client logged in once, with its newest token (renewed meanwhile, as the SDK's events and its timers asked).
     const opened = kinds(lines, 'handOver:open');
     expect(opened).toHaveLength(1);
@@ -342,7 +343,7 @@ describe('the client module with the real Agora Chat SDK', () => {
     expect(now.opened).toBe(true);
     expect(kinds(await events(), 'token:renew').map(tokenOf)).toContain(now.sdkToken);
     expect(verifyToken(now.sdkToken, APP_CERTIFICATE).status).toBe('valid');
-  }, 20_000);
+  }, 40_000);
 
   it('reports a failed sign-out and stays signed in; after a sign-out that worked, it neither renews nor logs in again', async () => {
     const server = await start({ expire: 3 });
