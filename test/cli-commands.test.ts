@@ -378,9 +378,11 @@ describe('users', () => {
     await runAsync(['users', 'add', 'bob', '--chat-user-name', 'bob-chat', '--chat-user-uuid', 'b-1', '--users', file], { env: {}, stdin: 'bob-password' });
     const listed = await runAsync(['users', 'list'], { env });
     const stored = JSON.parse(readFileSync(file, 'utf8')).users;
-    const uid = (name: string) => String(stored[name].agoraUid).padEnd(10);
+    // Columns are as wide as their widest cell; the random uids have 1 to 10 digits.
+    const width = Math.max('AGORA UID'.length, ...['alice', 'bob'].map((name) => String(stored[name].agoraUid).length));
+    const uid = (name: string) => String(stored[name].agoraUid).padEnd(width);
     expect(listed.out).toEqual([
-      'LOGIN  CHAT USERNAME  AGORA UID   CHAT UUID',
+      `LOGIN  CHAT USERNAME  ${'AGORA UID'.padEnd(width)}  CHAT UUID`,
       `alice  alice          ${uid('alice')}  alice-uuid`,
       `bob    bob-chat       ${uid('bob')}  b-1`,
     ]);
