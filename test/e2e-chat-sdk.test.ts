@@ -334,10 +334,22 @@ describe('the client module with the real Agora Chat SDK', () => {
     expect(opened).toHaveLength(1);
     const fresh = tokenOf(opened[0]!);
     expect(kinds(lines, 'token:renew').map(tokenOf)).toContain(fresh);
-    expect(kinds(lines, 'sdk:expired')).toHaveLength(1);
-    expect(at(opened[0]!)).toBeGreaterThan(at(kinds(lines, 'sdk:expired')[0]!));
+    // The SDK reports the first token's expiry, and again for any token the client handed it that expired
+    // while Agora was still away (on a loaded machine, recovery can outlast a 5 s token); once the user is
+    // back online with the fresh token, nothing expires.
+    const expired = kinds(lines, 'sdk:expired');
+    expect(expired.length).toBeGreaterThanOrEqual(1);
+    expect(at(opened[0]!)).toBeGreaterThan(at(expired[0]!));
+    expect(expired.every((line) => at(line) < at(opened[0]!))).toBe(true);
     expect(kinds(lines, 'renewError:sdk_error')[0]).toMatch(/:true@/);
-    expect(network.seen.filter((s) => s.verdict === 'valid' && s.kind === 'login').map((s) => s.token)).toEqual([first.accessToken, fresh]);
+    // Agora accepted the first token, then the fresh one last. On a loaded machine a login the SDK had under
+    // way when Agora came back may also land, with a token the client had handed it: a token of this user
+    // from the token server, never anything else.
+    const accepted = network.seen.filter((s) => s.verdict === 'valid' && s.kind === 'login').map((s) => s.token);
+    expect(accepted[0]).toBe(first.accessToken);
+    expect(accepted.at(-1)).toBe(fresh);
+    const served = new Set([first.accessToken, ...kinds(lines, 'token:renew').map(tokenOf)]);
+    expect(accepted.every((token) => served.has(token))).toBe(true);
     // Online, with a current token of this user (the client goes on renewing every 3 s of these 5 s tokens).
     const now = await state();
     expect(now.opened).toBe(true);
